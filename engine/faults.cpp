@@ -1,0 +1,119 @@
+#include "engine/faults.h"
+
+#include <algorithm>
+
+namespace sansim {
+
+bool FaultTrigger::matches(const Observation& o) const {
+  if (observe.empty() || o.kind != observe) return false;
+  if (node && o.node != *node) return false;
+  for (const auto& [key, want] : fields)
+    if (o.text(key) != want) return false;
+  return true;
+}
+
+const char* to_string(FaultKind k) {
+  switch (k) {
+    case FaultKind::crash: return "crash";
+    case FaultKind::restart: return "restart";
+    case FaultKind::partition: return "partition";
+    case FaultKind::heal: return "heal";
+    case FaultKind::freeze: return "freeze";
+    case FaultKind::thaw: return "thaw";
+    case FaultKind::command: return "command";
+  }
+  return "?";
+}
+
+FaultInjector::FaultInjector(Simulation& sim, std::vector<FaultSpec> plan)
+    : sim_(sim), plan_(std::move(plan)), fired_(plan_.size(), false), blocked_by_(plan_.size()) {}
+
+void FaultInjector::arm() {
+  for (std::size_t i = 0; i < plan_.size(); ++i) {
+    if (plan_[i].trigger.at) sim_.sched().schedule(*plan_[i].trigger.at, kNoNode, TraceKind::fault, this, i << 1);
+  }
+  sim_.subscribe(this);
+}
+
+void FaultInjector::on_observation(const Observation& o) {
+  for (std::size_t i = 0; i < plan_.size(); ++i) {
+    if (fired_[i] || plan_[i].trigger.at || !plan_[i].trigger.matches(o)) continue;
+    fired_[i] = true;  // once: the schedule below is what applies it
+    sim_.sched().schedule(sim_.now(), kNoNode, TraceKind::fault, this, i << 1);
+  }
+}
+
+void FaultInjector::fire(std::uint64_t arg) { apply(static_cast<std::size_t>(arg >> 1), (arg & 1) != 0); }
+
+void FaultInjector::apply(std::size_t index, bool undo) {
+  const FaultSpec& f = plan_[index];
+  fired_[index] = true;
+  std::string what = undo ? "undo: " + f.text : f.text;
+  applied_.push_back({sim_.now(), index, undo, what});
+  Lan& lan = sim_.lan();
+  switch (f.kind) {
+    case FaultKind::crash:
+      for (NodeId n : f.nodes) {
+        if (undo) sim_.restart(n); else sim_.crash(n);
+      }
+      break;
+    case FaultKind::restart:
+      for (NodeId n : f.nodes) {
+        if (f.upgrade) sim_.set_version_tags(n, *f.upgrade);
+        sim_.restart(n);
+      }
+      break;
+    case FaultKind::partition:
+      if (undo) {
+        for (auto [a, b] : blocked_by_[index]) lan.unblock(a, b);
+        blocked_by_[index].clear();
+      } else {
+        for (auto [a, b] : f.links) lan.block(a, b);
+        blocked_by_[index] = f.links;
+      }
+      break;
+    case FaultKind::heal:
+      for (std::size_t k = 0; k < blocked_by_.size(); ++k) {
+        for (auto [a, b] : blocked_by_[k]) lan.unblock(a, b);
+        blocked_by_[k].clear();
+      }
+      break;
+    case FaultKind::freeze:
+      for (NodeId n : f.nodes) {
+        if (undo) lan.thaw_node(n); else lan.freeze_node(n);
+      }
+      break;
+    case FaultKind::thaw:
+      for (NodeId n : f.nodes) lan.thaw_node(n);
+      break;
+    case FaultKind::command:
+      for (NodeId n : f.nodes)
+        if (sim_.up(n) && sim_.process(n) != nullptr) sim_.process(n)->command(f.command);
+      break;
+  }
+  sim_.observe(kNoNode, "fault", {{"what", what}});
+  if (!undo && f.undo_after) {
+    sim_.sched().schedule(sim_.now() + *f.undo_after, kNoNode, TraceKind::fault, this, (index << 1) | 1);
+  }
+}
+
+Time FaultInjector::last_fault_time() const {
+  Time last = 0;
+  for (const AppliedFault& a : applied_) last = std::max(last, a.time);
+  for (std::size_t i = 0; i < plan_.size(); ++i) {
+    const FaultSpec& f = plan_[i];
+    if (f.trigger.at) last = std::max(last, *f.trigger.at + (f.undo_after ? *f.undo_after : 0));
+  }
+  for (const AppliedFault& a : applied_)
+    if (!a.undo && plan_[a.index].undo_after) last = std::max(last, a.time + *plan_[a.index].undo_after);
+  return last;
+}
+
+std::size_t FaultInjector::pending_triggers() const {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < plan_.size(); ++i)
+    if (!fired_[i] && !plan_[i].trigger.at) ++n;
+  return n;
+}
+
+}  // namespace sansim

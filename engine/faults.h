@@ -1,0 +1,78 @@
+// The fault plan: what goes wrong, and when. A fault fires at a virtual time or the
+// first time an observation matches its trigger ("when KORE enters detarget, crash the
+// target"). A triggered fault is applied from the event queue at the instant of the
+// observation, never inline inside the model code that reported it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/observation.h"
+#include "engine/scheduler.h"
+#include "engine/simulation.h"
+
+namespace sansim {
+
+struct FaultTrigger {
+  std::optional<Time> at;       // fire at this time, or
+  std::string observe;          // on the first observation of this kind
+  std::optional<NodeId> node;   // ... reported by this node
+  std::vector<std::pair<std::string, std::string>> fields;  // ... with these field values
+
+  bool matches(const Observation& o) const;
+};
+
+enum class FaultKind { crash, restart, partition, heal, freeze, thaw, command };
+
+const char* to_string(FaultKind k);
+
+struct FaultSpec {
+  FaultTrigger trigger;
+  FaultKind kind = FaultKind::crash;
+  std::vector<NodeId> nodes;                      // crash, restart, freeze, thaw, command
+  std::vector<std::pair<NodeId, NodeId>> links;   // partition: directed links to block
+  std::optional<Duration> undo_after;             // restart / heal / thaw after this long
+  std::string command;                            // command: e.g. "withdraw"
+  std::optional<VersionTags> upgrade;             // restart: new software on the node
+  std::string text;                               // how the scenario said it
+};
+
+struct AppliedFault {
+  Time time;
+  std::size_t index;
+  bool undo;
+  std::string text;
+};
+
+class FaultInjector final : private EventTarget, public ObservationSink {
+ public:
+  FaultInjector(Simulation& sim, std::vector<FaultSpec> plan);
+  FaultInjector(const FaultInjector&) = delete;
+  FaultInjector& operator=(const FaultInjector&) = delete;
+
+  // Schedules the timed faults and starts watching for triggers.
+  void arm();
+
+  void on_observation(const Observation& o) override;
+
+  const std::vector<AppliedFault>& applied() const { return applied_; }
+  // The last instant at which a fault changed the world, counting faults still to come
+  // from the timed plan (so "faults stopped" is known before they happen).
+  Time last_fault_time() const;
+  // True when a triggered fault has not fired yet (it may never).
+  std::size_t pending_triggers() const;
+
+ private:
+  void fire(std::uint64_t arg) override;
+  void apply(std::size_t index, bool undo);
+
+  Simulation& sim_;
+  std::vector<FaultSpec> plan_;
+  std::vector<bool> fired_;
+  std::vector<std::vector<std::pair<NodeId, NodeId>>> blocked_by_;  // links each partition blocked
+  std::vector<AppliedFault> applied_;
+};
+
+}  // namespace sansim

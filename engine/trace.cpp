@@ -1,0 +1,179 @@
+#include "engine/trace.h"
+
+#include <cstdio>
+
+#include "engine/observation.h"
+#include "engine/random.h"
+
+namespace sansim {
+namespace {
+
+inline std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return h;
+}
+
+void json_escape(std::ostream& out, const std::string& s) {
+  for (char c : s) {
+    switch (c) {
+      case '"': out << "\\\""; break;
+      case '\\': out << "\\\\"; break;
+      case '\n': out << "\\n"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out << buf;
+        } else {
+          out << c;
+        }
+    }
+  }
+}
+
+}  // namespace
+
+const char* to_string(TraceKind k) {
+  switch (k) {
+    case TraceKind::start: return "start";
+    case TraceKind::resume: return "resume";
+    case TraceKind::deliver: return "deliver";
+    case TraceKind::bounce: return "bounce";
+    case TraceKind::fault: return "fault";
+    case TraceKind::timer: return "timer";
+    case TraceKind::observation: return "observe";
+  }
+  return "?";
+}
+
+std::string hex64(std::uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string node_label(NodeId n, const std::vector<std::string>& names) {
+  if (n == kNoNode) return "-";
+  if (n < names.size()) return names[n];
+  return "#" + std::to_string(n);
+}
+
+std::string describe(const TraceRecord& r, const std::vector<std::string>& names) {
+  std::string s = "#" + std::to_string(r.index) + " t=" + format_duration(r.time) + " node=" + node_label(r.node, names) +
+                  " " + to_string(r.kind);
+  if (r.kind == TraceKind::observation) {
+    s += " " + r.text;
+  } else {
+    s += " detail=" + std::to_string(r.detail);
+  }
+  return s;
+}
+
+void Trace::stream_to(std::ostream* out, std::vector<std::string> names) {
+  stream_ = out;
+  names_ = std::move(names);
+}
+
+void Trace::record_event(Time time, NodeId node, TraceKind kind, std::uint64_t detail) {
+  TraceRecord r;
+  r.time = time;
+  r.node = node;
+  r.kind = kind;
+  r.detail = detail;
+  append(std::move(r), 0);
+}
+
+void Trace::record_observation(Observation& o) {
+  TraceRecord r;
+  r.time = o.time;
+  r.node = o.node;
+  r.kind = TraceKind::observation;
+  r.text = o.kind;
+  std::string fields = render_fields(o);
+  if (!fields.empty()) r.text += " " + fields;
+  o.index = count_;
+  const std::uint64_t th = stable_hash(r.text);
+  r.detail = 0;
+  append(std::move(r), th);
+}
+
+void Trace::append(TraceRecord&& r, std::uint64_t text_hash) {
+  r.index = count_;
+  std::uint64_t rh = mix(static_cast<std::uint64_t>(r.time), r.node);
+  rh = mix(rh, static_cast<std::uint64_t>(r.kind));
+  rh = mix(rh, r.detail);
+  rh = mix(rh, text_hash);
+  hash_ = mix(hash_, rh);
+  ++count_;
+  if (digests_.size() < kDigestCap) digests_.push_back(static_cast<std::uint8_t>(rh ^ (rh >> 8) ^ (rh >> 16)));
+  if (count_ % checkpoint_every_ == 0) checkpoints_.push_back({count_, hash_});
+  if (stream_ != nullptr) {
+    *stream_ << "{\"i\":" << r.index << ",\"t\":" << r.time << ",\"node\":\"" << node_label(r.node, names_)
+             << "\",\"kind\":\"" << to_string(r.kind) << "\"";
+    if (r.kind == TraceKind::observation) {
+      *stream_ << ",\"what\":\"";
+      json_escape(*stream_, r.text);
+      *stream_ << "\"";
+    } else {
+      *stream_ << ",\"detail\":" << r.detail;
+    }
+    *stream_ << ",\"hash\":\"" << hex64(hash_) << "\"}\n";
+  }
+  if (keep_records_) records_.push_back(r);
+  ring_[r.index % kRing] = std::move(r);
+}
+
+std::vector<TraceRecord> Trace::recent() const {
+  std::vector<TraceRecord> out;
+  const std::uint64_t n = count_ < kRing ? count_ : kRing;
+  for (std::uint64_t i = count_ - n; i < count_; ++i) out.push_back(ring_[i % kRing]);
+  return out;
+}
+
+Divergence find_divergence(const std::vector<TraceCheckpoint>& want_cp, const std::vector<std::uint8_t>& want_dig,
+                           std::uint64_t want_count, std::uint64_t want_hash, const Trace& actual) {
+  Divergence d;
+  if (want_count == actual.count() && want_hash == actual.hash()) return d;
+  d.diverged = true;
+  const auto& have_cp = actual.checkpoints();
+  const auto& have_dig = actual.digests();
+  // The interval [lo, hi) of records known to contain the first difference.
+  std::uint64_t lo = 0, hi = std::max(want_count, actual.count());
+  for (std::size_t k = 0; k < want_cp.size(); ++k) {
+    if (k < have_cp.size() && have_cp[k].index == want_cp[k].index && have_cp[k].hash == want_cp[k].hash) {
+      lo = want_cp[k].index;
+      continue;
+    }
+    hi = want_cp[k].index;
+    break;
+  }
+  for (std::uint64_t i = lo; i < hi; ++i) {
+    const bool have_w = i < want_dig.size(), have_a = i < have_dig.size();
+    if (!have_w || !have_a) {
+      if (i >= want_count || i >= actual.count()) {
+        d.index = i;
+        d.exact = true;
+        d.detail = i >= want_count ? "the replay runs past the original's last record"
+                                   : "the replay ends before the original's last record";
+        return d;
+      }
+      break;  // beyond the digest cap: only the checkpoint interval is known
+    }
+    if (want_dig[i] != have_dig[i]) {
+      d.index = i;
+      d.exact = true;
+      d.detail = "record digests differ";
+      return d;
+    }
+  }
+  d.index = hi == 0 ? 0 : hi - 1;
+  d.exact = false;
+  d.detail = "records " + std::to_string(lo) + ".." + std::to_string(hi) +
+             " contain the first difference (checkpoint hash mismatch; per-record digests agree or were not kept)";
+  return d;
+}
+
+}  // namespace sansim

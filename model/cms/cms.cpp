@@ -1,0 +1,484 @@
+#include "model/cms/cms.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "model/cms/clique.h"
+
+namespace sansim::cms {
+namespace {
+
+std::vector<std::int64_t> as_list(const std::vector<NodeId>& v) { return {v.begin(), v.end()}; }
+
+std::string render_versions(const Simulation& sim, const std::vector<NodeVersions>& versions) {
+  std::string out;
+  for (const NodeVersions& v : versions) {
+    if (!out.empty()) out += ';';
+    out += sim.name(v.node) + ":";
+    bool first = true;
+    for (const auto& [k, level] : v.tags) {
+      if (!first) out += ',';
+      first = false;
+      out += k + "=" + std::to_string(level);
+    }
+  }
+  return out;
+}
+
+bool contains(const std::vector<NodeId>& v, NodeId n) { return std::find(v.begin(), v.end(), n) != v.end(); }
+
+}  // namespace
+
+Cms::Cms(Simulation& sim, NodeId self, bool server_capable, std::size_t configured, Options options)
+    : sim_(sim),
+      self_(self),
+      server_capable_(server_capable),
+      configured_(configured),
+      options_(options),
+      mutations_(options.mutations),
+      boot_(sim.incarnation(self)),
+      inbox_(sim.sched()),
+      peers_(configured) {
+  sim_.lan().bind(self_, kPort, &inbox_);
+}
+
+void Cms::start() {
+  sim_.observe(self_, "cms.state", {{"state", std::string(to_string(state_))}, {"epoch", std::int64_t{0}}});
+  sim_.sched().spawn(self_, heartbeat_loop(), "cms.heartbeat");
+  sim_.sched().spawn(self_, receive_loop(), "cms.receive");
+}
+
+Task<void> Cms::heartbeat_loop() {
+  for (;;) {
+    if (state_ != State::dead && state_ != State::shutdown) {
+      Heartbeat hb{state_, membership_.epoch, membership_.leader, member_since_, server_capable_, boot_};
+      const Bytes bytes = encode(hb);
+      for (NodeId n = 0; n < configured_; ++n)
+        if (n != self_) sim_.lan().send(self_, n, ChannelSet::membership, kPort, bytes);
+    }
+    co_await sim_.sched().sleep(options_.heartbeat_interval);
+  }
+}
+
+Task<void> Cms::receive_loop() {
+  for (;;) {
+    const Time deadline = sim_.now() + options_.heartbeat_interval / 2;
+    Received<Envelope> r = co_await inbox_.recv(nullptr, deadline);
+    if (r) {
+      Envelope& e = *r;
+      try {
+        Message m = decode(e.bytes);
+        if (e.bounced) bounced(e.to, m); else handle(e.from, m);
+      } catch (const DecodeError& err) {
+        sim_.observe(self_, "cms.bad_message", {{"from", std::int64_t(e.from)}, {"error", std::string(err.what())}});
+      }
+    }
+    tick();
+  }
+}
+
+void Cms::set_state(State s) {
+  if (s == state_) return;
+  state_ = s;
+  sim_.observe(self_, "cms.state",
+               {{"state", std::string(to_string(s))}, {"epoch", static_cast<std::int64_t>(membership_.epoch)}});
+}
+
+void Cms::send(NodeId to, const Message& m) { sim_.lan().send(self_, to, ChannelSet::membership, kPort, encode(m)); }
+
+bool Cms::is_member(NodeId n) const { return contains(membership_.members, n); }
+
+std::vector<NodeId> Cms::view() const {
+  std::vector<NodeId> v{self_};
+  const Time now = sim_.now();
+  for (NodeId n = 0; n < configured_; ++n) {
+    if (n == self_) continue;
+    const Peer& p = peers_[n];
+    if (p.heard < 0 || now - p.heard > options_.failure_timeout) continue;
+    if (p.last.state == State::dead || p.last.state == State::shutdown) continue;
+    if (suspected_.count(n) != 0) continue;
+    auto w = withdrawing_.find(n);
+    if (w != withdrawing_.end() && w->second == p.last.boot) continue;
+    v.push_back(n);
+  }
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+// §0054: the longest-standing server-capable node, then the lowest id.
+NodeId Cms::choose_leader(const std::vector<NodeId>& among) const {
+  NodeId best = kNoNode;
+  std::tuple<bool, std::int64_t, NodeId> best_key{true, INT64_MAX, kNoNode};
+  for (NodeId n : among) {
+    bool capable;
+    std::int64_t since;
+    if (n == self_) {
+      capable = server_capable_;
+      since = member_since_;
+    } else {
+      capable = peers_[n].last.server_capable;
+      since = peers_[n].last.member_since;
+    }
+    std::tuple<bool, std::int64_t, NodeId> key{!capable, since < 0 ? INT64_MAX : since, n};
+    if (key < best_key) {
+      best_key = key;
+      best = n;
+    }
+  }
+  return best;
+}
+
+void Cms::handle(NodeId from, const Message& m) {
+  if (state_ == State::shutdown) return;
+  std::visit(
+      [&](const auto& msg) {
+        using T = std::decay_t<decltype(msg)>;
+        if constexpr (std::is_same_v<T, Heartbeat>) on_heartbeat(from, msg);
+        else if constexpr (std::is_same_v<T, Probe>) on_probe(from, msg);
+        else if constexpr (std::is_same_v<T, Connectivity>) on_connectivity(from, msg);
+        else if constexpr (std::is_same_v<T, Propose>) on_propose(from, msg);
+        else if constexpr (std::is_same_v<T, Accept>) on_accept(from, msg);
+        else if constexpr (std::is_same_v<T, Commit>) on_commit(from, msg);
+        else if constexpr (std::is_same_v<T, Dead>) on_dead(from, msg);
+        else if constexpr (std::is_same_v<T, JoinRequest>) on_join(from, msg);
+        else if constexpr (std::is_same_v<T, ChangeRequest>) on_change(from, msg);
+        else if constexpr (std::is_same_v<T, Withdraw>) on_withdraw(from, msg);
+        else if constexpr (std::is_same_v<T, WithdrawAck>) on_withdraw_ack(from, msg);
+      },
+      m);
+}
+
+// A message this node sent could not be delivered: a "message error" (§0053, §0057).
+void Cms::bounced(NodeId to, const Message&) {
+  if (state_ == State::stable || state_ == State::follower || state_ == State::leader) detect_failure(to, "message error");
+}
+
+void Cms::detect_failure(NodeId peer, const char* how) {
+  if (mutations_.no_failure_detection || peer == self_ || !is_member(peer) || suspected_.count(peer) != 0) return;
+  if (state_ == State::dead || state_ == State::shutdown || state_ == State::nascent) return;
+  suspected_.insert(peer);
+  sim_.observe(self_, "cms.failure_detected", {{"peer", std::int64_t(peer)}, {"how", std::string(how)}});
+  next_request_ = 0;
+  need_change("failure");
+}
+
+void Cms::need_change(const char* why) {
+  if (round_ || state_ == State::dead || state_ == State::shutdown) return;
+  const NodeId leader = choose_leader(view());
+  if (leader == self_) {
+    start_round(false, why);
+  } else if (sim_.now() >= next_request_) {
+    send(leader, ChangeRequest{suspected_.empty() ? kNoNode : *suspected_.begin()});
+    next_request_ = sim_.now() + options_.join_retry;
+  }
+}
+
+Connectivity Cms::my_connectivity(std::uint64_t round) const {
+  return Connectivity{round, view(), member_since_, server_capable_, boot_, sim_.version_tags(self_)};
+}
+
+void Cms::start_round(bool include_joiners, const char* why) {
+  std::uint64_t number = std::max(highest_round_, membership_.epoch) + 1;
+  if (mutations_.reuse_epoch && membership_.epoch > 0) number = membership_.epoch;
+  highest_round_ = std::max(highest_round_, number);
+  Round r;
+  r.number = number;
+  r.deadline = sim_.now() + options_.round_timeout;
+  r.include_joiners = include_joiners || membership_.epoch == 0;
+  for (NodeId n : view()) {
+    if (n == self_) continue;
+    // Joins are blocked while a change caused by a failure or withdrawal is delivered.
+    if (!r.include_joiners && !is_member(n)) {
+      if (pending_joins_.insert(n).second) sim_.observe(self_, "cms.join_blocked", {{"node", std::int64_t(n)}});
+      continue;
+    }
+    r.probed.push_back(n);
+  }
+  r.replies[self_] = my_connectivity(number);
+  round_ = std::move(r);
+  set_state(State::leader);
+  sim_.observe(self_, "cms.round", {{"round", static_cast<std::int64_t>(number)}, {"why", std::string(why)},
+                                     {"probed", as_list(round_->probed)}});
+  for (NodeId n : round_->probed) send(n, Probe{number});
+  if (round_->probed.empty()) evaluate_round();
+}
+
+void Cms::evaluate_round() {
+  Round& r = *round_;
+  std::vector<NodeId> candidates;
+  std::vector<std::vector<NodeId>> hears;
+  for (const auto& [n, c] : r.replies) {
+    auto w = withdrawing_.find(n);
+    if (w != withdrawing_.end() && w->second == c.boot) continue;
+    candidates.push_back(n);
+    hears.push_back(c.seen);
+  }
+  std::vector<NodeId> set = largest_connected_set(self_, candidates, hears);
+  if (!has_quorum(set.size())) {
+    sim_.observe(self_, "cms.no_quorum", {{"round", static_cast<std::int64_t>(r.number)},
+                                          {"size", static_cast<std::int64_t>(set.size())},
+                                          {"needed", static_cast<std::int64_t>(configured_ / 2 + 1)}});
+    if (++no_quorum_rounds_ > options_.no_quorum_retries) {
+      const std::uint64_t number = r.number;
+      for (const auto& [n, c] : r.replies)
+        if (n != self_) send(n, Dead{number});
+      go_dead(number);
+      return;
+    }
+    // Try again after a pause: nodes may still be arriving.
+    retry_joiners_ = r.include_joiners;
+    next_round_at_ = sim_.now() + options_.round_timeout;
+    round_.reset();
+    return;
+  }
+  no_quorum_rounds_ = 0;
+  r.members = set;
+  r.versions.clear();
+  for (NodeId m : set) r.versions.push_back(NodeVersions{m, r.replies[m].tags});
+  r.proposing = true;
+  r.deadline = sim_.now() + options_.round_timeout;
+  r.accepted = {self_};
+  promised_ = std::max(promised_, r.number);
+  for (NodeId m : set)
+    if (m != self_) send(m, Propose{r.number, r.members, r.versions});
+  if (r.accepted.size() == r.members.size()) finish_round();
+}
+
+void Cms::finish_round() {
+  Round r = std::move(*round_);
+  round_.reset();
+  for (NodeId m : r.members)
+    if (m != self_) send(m, Commit{r.number});
+  for (const auto& [w, boot] : withdrawing_)
+    if (!contains(r.members, w)) send(w, WithdrawAck{r.number});
+  for (NodeId m : r.members) pending_joins_.erase(m);
+  deliver(r.number, self_, r.members, r.versions);
+}
+
+void Cms::deliver(std::uint64_t round, NodeId leader, const std::vector<NodeId>& members,
+                  const std::vector<NodeVersions>& versions) {
+  membership_ = Membership{round, leader, members, versions};
+  highest_round_ = std::max(highest_round_, round);
+  accepted_.reset();
+  suspected_.clear();
+  delivered_at_ = sim_.now();
+  if (member_since_ < 0) member_since_ = sim_.now();
+  sim_.observe(self_, "cms.deliver",
+               {{"epoch", static_cast<std::int64_t>(round)},
+                {"leader", std::int64_t(leader)},
+                {"members", as_list(members)},
+                {"versions", render_versions(sim_, versions)}});
+  set_state(State::stable);
+}
+
+void Cms::go_dead(std::uint64_t round) {
+  round_.reset();
+  accepted_.reset();
+  sim_.observe(self_, "cms.dead", {{"round", static_cast<std::int64_t>(round)}});
+  set_state(State::dead);
+}
+
+void Cms::tick() {
+  const Time now = sim_.now();
+  if (state_ == State::dead || state_ == State::shutdown) return;
+
+  // Failure detection by missed heartbeats (§0053).
+  if (membership_.epoch != 0 && state_ != State::nascent && !mutations_.no_failure_detection) {
+    for (NodeId m : membership_.members) {
+      if (m == self_) continue;
+      const Time heard = std::max(peers_[m].heard, delivered_at_);
+      if (now - heard > options_.failure_timeout) detect_failure(m, "missed heartbeats");
+    }
+  }
+
+  if (round_) {
+    if (now >= round_->deadline) {
+      if (!round_->proposing) {
+        evaluate_round();
+      } else {
+        // Some proposed member never accepted: start over without waiting for it.
+        sim_.observe(self_, "cms.round_timeout", {{"round", static_cast<std::int64_t>(round_->number)}});
+        for (NodeId m : round_->members)
+          if (round_->accepted.count(m) == 0 && is_member(m)) suspected_.insert(m);
+        const bool joiners = round_->include_joiners;
+        round_.reset();
+        start_round(joiners, "accept timeout");
+      }
+    }
+    return;
+  }
+
+  switch (state_) {
+    case State::leader:
+      if (now >= next_round_at_) start_round(retry_joiners_, "retry");
+      break;
+    case State::follower:
+      if (now >= follower_deadline_) {
+        // The leader went quiet mid-round.
+        round_leader_ = kNoNode;
+        if (membership_.epoch == 0) {
+          set_state(State::nascent);
+        } else {
+          follower_deadline_ = now + options_.follower_timeout;
+          next_request_ = 0;
+          need_change("leader silent");
+        }
+      }
+      break;
+    case State::nascent: {
+      std::vector<NodeId> v = view();
+      if (2 * v.size() <= configured_ && !mutations_.ignore_quorum) break;  // not enough nodes yet (§0054)
+      // Is there a membership already? Ask its leader to let us in.
+      NodeId cluster_leader = kNoNode;
+      for (NodeId n : v) {
+        if (n == self_) continue;
+        const Heartbeat& hb = peers_[n].last;
+        if (hb.epoch != 0 && (hb.state == State::stable || hb.state == State::follower || hb.state == State::leader)) {
+          cluster_leader = contains(v, hb.leader) ? hb.leader : n;
+          break;
+        }
+      }
+      if (cluster_leader != kNoNode) {
+        if (now >= next_request_) {
+          send(cluster_leader, JoinRequest{boot_});
+          next_request_ = now + options_.join_retry;
+        }
+      } else if (choose_leader(v) == self_) {
+        start_round(true, "formation");
+      }
+      break;
+    }
+    case State::stable:
+      if (withdraw_requested_ && now >= next_request_) {
+        for (NodeId m : membership_.members)
+          if (m != self_) send(m, Withdraw{boot_});
+        next_request_ = now + options_.join_retry;
+      } else if (!suspected_.empty()) {
+        need_change("failure");
+      } else if (!pending_joins_.empty() && membership_.leader == self_) {
+        start_round(true, "join");
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+void Cms::on_heartbeat(NodeId from, const Heartbeat& m) {
+  Peer& p = peers_[from];
+  const bool restarted = p.heard >= 0 && p.last.boot != m.boot;
+  p.heard = sim_.now();
+  p.last = m;
+  auto w = withdrawing_.find(from);
+  if (w != withdrawing_.end() && w->second != m.boot) withdrawing_.erase(w);
+  if (restarted) detect_failure(from, "restarted");
+  // A member of my membership has moved on to a newer epoch without me: I was left out.
+  if ((state_ == State::stable) && is_member(from) && m.epoch > membership_.epoch &&
+      (m.state == State::stable) && !withdraw_requested_) {
+    sim_.observe(self_, "cms.excluded", {{"epoch", static_cast<std::int64_t>(m.epoch)}});
+    membership_ = Membership{};
+    member_since_ = -1;
+    suspected_.clear();
+    next_request_ = 0;
+    set_state(State::nascent);
+  }
+  highest_round_ = std::max(highest_round_, m.epoch);
+}
+
+void Cms::on_probe(NodeId from, const Probe& m) {
+  if (state_ == State::dead) return;
+  if (m.round <= promised_ && !(mutations_.reuse_epoch && m.round == promised_)) return;  // a stale leader
+  if (round_) {
+    // Two leaders: the higher round wins; at equal rounds, the better-ranked leader.
+    if (round_->number > m.round) return;
+    if (round_->number == m.round && choose_leader({self_, from}) == self_) return;
+    round_.reset();
+  }
+  highest_round_ = std::max(highest_round_, m.round);
+  round_leader_ = from;
+  follower_deadline_ = sim_.now() + options_.follower_timeout;
+  set_state(State::follower);
+  send(from, my_connectivity(m.round));
+}
+
+void Cms::on_connectivity(NodeId from, const Connectivity& m) {
+  if (!round_ || round_->proposing || m.round != round_->number || !contains(round_->probed, from)) return;
+  round_->replies[from] = m;
+  if (round_->replies.size() == round_->probed.size() + 1) evaluate_round();
+}
+
+void Cms::on_propose(NodeId from, const Propose& m) {
+  if (state_ == State::dead) return;
+  const bool fresh = m.round > promised_ || (mutations_.reuse_epoch && m.round >= promised_);
+  if (!fresh || !contains(m.members, self_)) return;
+  if (round_) {
+    if (round_->number > m.round) return;
+    round_.reset();
+  }
+  promised_ = m.round;
+  highest_round_ = std::max(highest_round_, m.round);
+  accepted_ = m;
+  accepted_leader_ = from;
+  round_leader_ = from;
+  follower_deadline_ = sim_.now() + options_.follower_timeout;
+  set_state(State::follower);
+  send(from, Accept{m.round});
+}
+
+void Cms::on_accept(NodeId from, const Accept& m) {
+  if (!round_ || !round_->proposing || m.round != round_->number || !contains(round_->members, from)) return;
+  round_->accepted.insert(from);
+  if (round_->accepted.size() == round_->members.size()) finish_round();
+}
+
+void Cms::on_commit(NodeId from, const Commit& m) {
+  if (!accepted_ || accepted_->round != m.round || from != accepted_leader_ || state_ == State::dead) return;
+  const Propose p = *accepted_;
+  deliver(p.round, from, p.members, p.versions);
+}
+
+void Cms::on_dead(NodeId from, const Dead& m) {
+  if (from != round_leader_ || m.round < promised_) return;
+  go_dead(m.round);
+}
+
+void Cms::on_join(NodeId from, const JoinRequest&) {
+  if (state_ == State::dead) return;
+  if (round_) {
+    if (pending_joins_.insert(from).second) sim_.observe(self_, "cms.join_blocked", {{"node", std::int64_t(from)}});
+    return;
+  }
+  if (state_ == State::stable && membership_.leader == self_) {
+    pending_joins_.insert(from);
+    start_round(true, "join");
+  }
+}
+
+void Cms::on_change(NodeId, const ChangeRequest& m) {
+  if (state_ != State::stable || round_) return;
+  if (m.suspect != kNoNode && is_member(m.suspect)) suspected_.insert(m.suspect);
+  start_round(false, "change request");
+}
+
+void Cms::on_withdraw(NodeId from, const Withdraw& m) {
+  if (!is_member(from) || state_ == State::dead) return;
+  if (withdrawing_.emplace(from, m.boot).second)
+    sim_.observe(self_, "cms.withdraw_seen", {{"node", std::int64_t(from)}});
+  next_request_ = 0;
+  if (!round_ && (state_ == State::stable)) need_change("withdrawal");
+}
+
+void Cms::on_withdraw_ack(NodeId, const WithdrawAck&) {
+  if (!withdraw_requested_) return;
+  sim_.observe(self_, "cms.withdrawn");
+  set_state(State::shutdown);
+}
+
+void Cms::withdraw() {
+  if (state_ != State::stable || withdraw_requested_) return;
+  withdraw_requested_ = true;
+  sim_.observe(self_, "cms.withdraw_requested");
+  next_request_ = 0;
+}
+
+}  // namespace sansim::cms

@@ -1,0 +1,487 @@
+// Scenario loader: YAML -> Scenario, with one precise error for anything wrong.
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "checkers/membership_checkers.h"
+#include "model/cms/state.h"
+#include "scenarios/base64.h"
+#include "scenarios/scenario.h"
+
+namespace sansim {
+namespace {
+
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& message) const {
+    const YAML::Mark m = at.Mark();
+    throw ScenarioError{file_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1), message};
+  }
+  [[noreturn]] void fail_mark(const YAML::Mark& m, const std::string& message) const {
+    throw ScenarioError{file_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1), message};
+  }
+
+  void require_map(const YAML::Node& n, const std::string& what) const {
+    if (!n.IsMap()) fail(n, what + " must be a mapping");
+  }
+  void require_list(const YAML::Node& n, const std::string& what) const {
+    if (!n.IsSequence()) fail(n, what + " must be a list");
+  }
+  // Rejects keys outside `allowed`, naming the key and what is allowed.
+  void only_keys(const YAML::Node& n, const std::string& what, std::initializer_list<const char*> allowed) const {
+    for (const auto& kv : n) {
+      const std::string key = kv.first.as<std::string>();
+      if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; })) {
+        std::string list;
+        for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
+        fail(kv.first, "unknown key '" + key + "' in " + what + " (expected one of: " + list + ")");
+      }
+    }
+  }
+  std::string str(const YAML::Node& n, const std::string& what) const {
+    if (!n.IsScalar()) fail(n, what + " must be a string");
+    return n.as<std::string>();
+  }
+  bool boolean(const YAML::Node& n, const std::string& what) const {
+    if (!n.IsScalar()) fail(n, what + " must be true or false");
+    bool v;
+    if (!YAML::convert<bool>::decode(n, v)) fail(n, what + " must be true or false, not '" + n.Scalar() + "'");
+    return v;
+  }
+  std::int64_t integer(const YAML::Node& n, const std::string& what, std::int64_t lo, std::int64_t hi) const {
+    if (!n.IsScalar()) fail(n, what + " must be an integer");
+    const std::string& s = n.Scalar();
+    std::size_t used = 0;
+    long long v = 0;
+    try {
+      v = std::stoll(s, &used, 10);
+    } catch (...) {
+      used = 0;
+    }
+    if (used == 0 || used != s.size()) fail(n, what + " must be an integer, not '" + s + "'");
+    if (v < lo || v > hi)
+      fail(n, what + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", not " + s);
+    return v;
+  }
+  std::uint64_t seed(const YAML::Node& n) const {
+    if (!n.IsScalar()) fail(n, "seed must be a non-negative integer");
+    const std::string& s = n.Scalar();
+    if (s.empty() || s.size() > 20 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      fail(n, "seed must be a non-negative integer, not '" + s + "'");
+    try {
+      return std::stoull(s);
+    } catch (...) {
+      fail(n, "seed '" + s + "' does not fit in 64 bits");
+    }
+  }
+  Duration duration(const YAML::Node& n, const std::string& what) const {
+    if (!n.IsScalar()) fail(n, what + " must be a duration such as 500ms or 3s");
+    auto d = parse_duration(n.Scalar());
+    if (!d) fail(n, what + " '" + n.Scalar() + "' is not a duration (write a number and a unit: ns, us, ms, s, m, h)");
+    return *d;
+  }
+  std::pair<Duration, Duration> duration_range(const YAML::Node& n, const std::string& what) const {
+    if (!n.IsScalar()) fail(n, what + " must be a duration or a range such as 100us..400us");
+    const std::string s = n.Scalar();
+    const auto dots = s.find("..");
+    if (dots == std::string::npos) {
+      Duration d = duration(n, what);
+      return {d, d};
+    }
+    auto lo = parse_duration(s.substr(0, dots)), hi = parse_duration(s.substr(dots + 2));
+    if (!lo || !hi) fail(n, what + " '" + s + "' is not a range of durations such as 100us..400us");
+    if (*lo > *hi) fail(n, what + " '" + s + "' has its low end above its high end");
+    return {*lo, *hi};
+  }
+
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+};
+
+struct Loader {
+  Reader r;
+  Scenario sc;
+  std::map<std::string, NodeId> ids;
+
+  NodeId node(const YAML::Node& n, const std::string& what) {
+    const std::string name = r.str(n, what);
+    auto it = ids.find(name);
+    if (it == ids.end()) r.fail(n, what + " names node '" + name + "', which is not in cluster.nodes");
+    return it->second;
+  }
+  std::vector<NodeId> nodes(const YAML::Node& n, const std::string& what) {
+    std::vector<NodeId> out;
+    if (n.IsSequence()) {
+      if (n.size() == 0) r.fail(n, what + " must name at least one node");
+      for (const auto& e : n) out.push_back(node(e, what));
+    } else {
+      out.push_back(node(n, what));
+    }
+    return out;
+  }
+  VersionTags tags(const YAML::Node& n, const std::string& what) {
+    r.require_map(n, what);
+    VersionTags t;
+    for (const auto& kv : n) {
+      const std::string k = r.str(kv.first, what + " name");
+      if (k.empty()) r.fail(kv.first, what + " names must not be empty");
+      t[k] = r.integer(kv.second, what + " '" + k + "'", 0, 1'000'000);
+    }
+    return t;
+  }
+
+  void cluster(const YAML::Node& c) {
+    r.require_map(c, "cluster");
+    r.only_keys(c, "cluster", {"nodes", "lan", "cms"});
+    if (!c["nodes"]) r.fail(c, "cluster needs a 'nodes' list");
+    const YAML::Node ns = c["nodes"];
+    r.require_list(ns, "cluster.nodes");
+    if (ns.size() == 0) r.fail(ns, "cluster.nodes must list at least one node");
+    if (ns.size() > 4096) r.fail(ns, "cluster.nodes lists more than 4096 nodes");
+    for (const auto& n : ns) {
+      r.require_map(n, "a node");
+      r.only_keys(n, "a node", {"id", "server_capable", "os", "version_tags"});
+      if (!n["id"]) r.fail(n, "a node needs an 'id'");
+      NodeSpec spec;
+      spec.id = r.str(n["id"], "node id");
+      if (spec.id.empty()) r.fail(n["id"], "node id must not be empty");
+      if (ids.count(spec.id) != 0) r.fail(n["id"], "node id '" + spec.id + "' is listed twice");
+      if (n["server_capable"]) spec.server_capable = r.boolean(n["server_capable"], "server_capable");
+      if (n["os"]) spec.os = r.str(n["os"], "os");
+      if (n["version_tags"]) spec.version_tags = tags(n["version_tags"], "version_tags");
+      ids[spec.id] = static_cast<NodeId>(sc.nodes.size());
+      sc.nodes.push_back(std::move(spec));
+    }
+    if (const YAML::Node lan = c["lan"]) {
+      r.require_map(lan, "cluster.lan");
+      r.only_keys(lan, "cluster.lan", {"latency"});
+      if (lan["latency"]) std::tie(sc.lan.latency_min, sc.lan.latency_max) = r.duration_range(lan["latency"], "lan.latency");
+    }
+    if (const YAML::Node cms = c["cms"]) {
+      r.require_map(cms, "cluster.cms");
+      r.only_keys(cms, "cluster.cms",
+                  {"heartbeat_interval", "failure_timeout", "round_timeout", "follower_timeout", "join_retry",
+                   "no_quorum_retries"});
+      auto positive = [&](const char* key, Duration& into) {
+        if (!cms[key]) return;
+        into = r.duration(cms[key], std::string("cms.") + key);
+        if (into <= 0) r.fail(cms[key], std::string("cms.") + key + " must be longer than zero");
+      };
+      positive("heartbeat_interval", sc.cms.heartbeat_interval);
+      positive("failure_timeout", sc.cms.failure_timeout);
+      positive("round_timeout", sc.cms.round_timeout);
+      positive("follower_timeout", sc.cms.follower_timeout);
+      positive("join_retry", sc.cms.join_retry);
+      if (cms["no_quorum_retries"])
+        sc.cms.no_quorum_retries = static_cast<int>(r.integer(cms["no_quorum_retries"], "cms.no_quorum_retries", 0, 100));
+      if (sc.cms.failure_timeout <= sc.cms.heartbeat_interval)
+        r.fail(cms, "cms.failure_timeout must be longer than cms.heartbeat_interval, or every member looks failed");
+    }
+  }
+
+  void mutations(const YAML::Node& m) {
+    r.require_list(m, "mutations");
+    for (const auto& e : m) {
+      const std::string s = r.str(e, "a mutation");
+      if (s == "ignore_quorum") sc.cms.mutations.ignore_quorum = true;
+      else if (s == "reuse_epoch") sc.cms.mutations.reuse_epoch = true;
+      else if (s == "no_failure_detection") sc.cms.mutations.no_failure_detection = true;
+      else r.fail(e, "unknown mutation '" + s + "' (expected ignore_quorum, reuse_epoch or no_failure_detection)");
+    }
+  }
+
+  FaultTrigger trigger(const YAML::Node& f) {
+    FaultTrigger t;
+    if (f["at"] && f["when"]) r.fail(f, "a fault has either 'at' or 'when', not both");
+    if (f["at"]) {
+      t.at = r.duration(f["at"], "fault time 'at'");
+      if (*t.at > sc.duration) r.fail(f["at"], "fault time " + f["at"].Scalar() + " is after the scenario's duration");
+      return t;
+    }
+    if (!f["when"]) r.fail(f, "a fault needs 'at: TIME' or 'when: {observe: KIND, ...}'");
+    const YAML::Node w = f["when"];
+    r.require_map(w, "when");
+    if (!w["observe"]) r.fail(w, "'when' needs 'observe: KIND' (an observation kind such as cms.state)");
+    for (const auto& kv : w) {
+      const std::string key = r.str(kv.first, "a 'when' key");
+      if (key == "observe") {
+        t.observe = r.str(kv.second, "observe");
+      } else if (key == "node") {
+        t.node = node(kv.second, "when.node");
+      } else {
+        std::string value = r.str(kv.second, "when." + key);
+        // Observations carry node ids; let the scenario say node names.
+        if (auto it = ids.find(value); it != ids.end()) value = std::to_string(it->second);
+        t.fields.emplace_back(key, value);
+      }
+    }
+    if (t.observe.find('.') == std::string::npos && t.observe != "fault")
+      r.fail(w["observe"], "observation kind '" + t.observe + "' should look like subsystem.what (e.g. cms.state)");
+    return t;
+  }
+
+  void fault(const YAML::Node& f) {
+    r.require_map(f, "a fault");
+    r.only_keys(f, "a fault",
+                {"at", "when", "crash", "restart", "partition", "heal", "freeze", "thaw", "withdraw", "restart_after",
+                 "heal_after", "thaw_after", "version_tags"});
+    FaultSpec spec;
+    spec.trigger = trigger(f);
+    int actions = 0;
+    for (const char* k : {"crash", "restart", "partition", "heal", "freeze", "thaw", "withdraw"})
+      if (f[k]) ++actions;
+    if (actions != 1) r.fail(f, "a fault needs exactly one action: crash, restart, partition, heal, freeze, thaw or withdraw");
+    auto only_with = [&](const char* option, const char* action) {
+      if (f[option] && !f[action]) r.fail(f[option], std::string("'") + option + "' goes with '" + action + "'");
+    };
+    only_with("restart_after", "crash");
+    only_with("heal_after", "partition");
+    only_with("thaw_after", "freeze");
+    only_with("version_tags", "restart");
+    std::ostringstream text;
+    text << (spec.trigger.at ? "at " + format_duration(*spec.trigger.at) : "when " + spec.trigger.observe) << ": ";
+    if (f["crash"]) {
+      spec.kind = FaultKind::crash;
+      spec.nodes = nodes(f["crash"], "crash");
+      if (f["restart_after"]) spec.undo_after = r.duration(f["restart_after"], "restart_after");
+      text << "crash";
+    } else if (f["restart"]) {
+      spec.kind = FaultKind::restart;
+      spec.nodes = nodes(f["restart"], "restart");
+      if (f["version_tags"]) spec.upgrade = tags(f["version_tags"], "version_tags");
+      text << "restart";
+    } else if (f["freeze"]) {
+      spec.kind = FaultKind::freeze;
+      spec.nodes = nodes(f["freeze"], "freeze");
+      if (f["thaw_after"]) spec.undo_after = r.duration(f["thaw_after"], "thaw_after");
+      text << "freeze";
+    } else if (f["thaw"]) {
+      spec.kind = FaultKind::thaw;
+      spec.nodes = nodes(f["thaw"], "thaw");
+      text << "thaw";
+    } else if (f["withdraw"]) {
+      spec.kind = FaultKind::command;
+      spec.command = "withdraw";
+      spec.nodes = nodes(f["withdraw"], "withdraw");
+      text << "withdraw";
+    } else if (f["heal"]) {
+      spec.kind = FaultKind::heal;
+      if (r.str(f["heal"], "heal") != "all") r.fail(f["heal"], "heal takes the value 'all' (heal every partition)");
+      text << "heal all partitions";
+    } else {
+      spec.kind = FaultKind::partition;
+      const YAML::Node p = f["partition"];
+      if (p.IsSequence()) {
+        // Groups: every link between two different groups is cut both ways.
+        if (p.size() < 2) r.fail(p, "partition needs at least two groups, e.g. [[n1, n2], [n3]]");
+        std::vector<std::vector<NodeId>> groups;
+        std::set<NodeId> seen;
+        for (const auto& g : p) {
+          if (!g.IsSequence()) r.fail(g, "each partition group must be a list of nodes");
+          groups.push_back(nodes(g, "partition group"));
+          for (NodeId n : groups.back())
+            if (!seen.insert(n).second) r.fail(g, "node '" + sc.nodes[n].id + "' is in two partition groups");
+        }
+        for (std::size_t a = 0; a < groups.size(); ++a)
+          for (std::size_t b = 0; b < groups.size(); ++b)
+            if (a != b)
+              for (NodeId x : groups[a])
+                for (NodeId y : groups[b]) spec.links.emplace_back(x, y);
+        text << "partition";
+        for (const auto& g : groups) {
+          text << " [";
+          for (std::size_t i = 0; i < g.size(); ++i) text << (i ? "," : "") << sc.nodes[g[i]].id;
+          text << "]";
+        }
+      } else if (p.IsMap()) {
+        r.only_keys(p, "partition", {"from", "to"});
+        if (!p["from"] || !p["to"]) r.fail(p, "a one-way partition needs 'from' and 'to'");
+        auto from = nodes(p["from"], "partition.from"), to = nodes(p["to"], "partition.to");
+        for (NodeId x : from)
+          for (NodeId y : to) {
+            if (x == y) r.fail(p, "a one-way partition cannot cut node '" + sc.nodes[x].id + "' from itself");
+            spec.links.emplace_back(x, y);
+          }
+        text << "one-way partition";
+      } else {
+        r.fail(p, "partition is a list of groups ([[n1], [n2, n3]]) or a one-way {from: n1, to: n2}");
+      }
+      if (f["heal_after"]) spec.undo_after = r.duration(f["heal_after"], "heal_after");
+    }
+    if (!spec.nodes.empty()) {
+      text << " ";
+      for (std::size_t i = 0; i < spec.nodes.size(); ++i) text << (i ? "," : "") << sc.nodes[spec.nodes[i]].id;
+    }
+    if (spec.undo_after) text << " (undone after " << format_duration(*spec.undo_after) << ")";
+    spec.text = text.str();
+    sc.faults.push_back(std::move(spec));
+  }
+
+  void expect(const YAML::Node& e) {
+    r.require_list(e, "expect");
+    for (const auto& item : e) {
+      r.require_map(item, "an expectation");
+      r.only_keys(item, "an expectation",
+                  {"checkers", "membership_stable_within", "quorum_grace", "final_state", "final_members"});
+      if (const YAML::Node c = item["checkers"]) {
+        r.require_list(c, "checkers");
+        for (const auto& n : c) {
+          const std::string name = r.str(n, "a checker name");
+          const auto& known = membership_checker_names();
+          if (std::find(known.begin(), known.end(), name) == known.end()) {
+            std::string list;
+            for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+            r.fail(n, "unknown checker '" + name + "' (known: " + list + ")");
+          }
+          sc.expect.checkers.push_back(name);
+        }
+      }
+      if (item["membership_stable_within"])
+        sc.expect.stable_within = r.duration(item["membership_stable_within"], "membership_stable_within");
+      if (item["quorum_grace"]) sc.expect.quorum_grace = r.duration(item["quorum_grace"], "quorum_grace");
+      if (const YAML::Node fs = item["final_state"]) {
+        r.require_map(fs, "final_state");
+        for (const auto& kv : fs) {
+          const NodeId n = node(kv.first, "final_state");
+          const std::string st = r.str(kv.second, "final_state of " + sc.nodes[n].id);
+          if (st != "down" && !cms::parse_state(st))
+            r.fail(kv.second, "unknown state '" + st + "' (expected nascent, leader, follower, stable, dead, shutdown or down)");
+          sc.expect.final_state[n] = st;
+        }
+      }
+      if (const YAML::Node fm = item["final_members"]) {
+        r.require_list(fm, "final_members");
+        std::vector<NodeId> v;
+        for (const auto& n : fm) v.push_back(node(n, "final_members"));
+        std::sort(v.begin(), v.end());
+        sc.expect.final_members = v;
+      }
+    }
+  }
+
+  void replay(const YAML::Node& rp) {
+    r.require_map(rp, "replay");
+    r.only_keys(rp, "replay", {"hash", "events", "checkpoints", "digests", "violation_index"});
+    ReplayRecord rec;
+    if (!rp["hash"] || !rp["events"]) r.fail(rp, "replay needs 'hash' and 'events'");
+    auto hex = [&](const YAML::Node& n, const std::string& what) {
+      const std::string s = r.str(n, what);
+      if (s.empty() || s.size() > 16 || !std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
+        r.fail(n, what + " must be a 64-bit hex number");
+      return std::stoull(s, nullptr, 16);
+    };
+    rec.hash = hex(rp["hash"], "replay.hash");
+    rec.events = static_cast<std::uint64_t>(r.integer(rp["events"], "replay.events", 0, INT64_MAX));
+    if (const YAML::Node cps = rp["checkpoints"]) {
+      r.require_list(cps, "replay.checkpoints");
+      for (const auto& cp : cps) {
+        const std::string s = r.str(cp, "a checkpoint");
+        const auto colon = s.find(':');
+        if (colon == std::string::npos) r.fail(cp, "a checkpoint is 'INDEX:HASH'");
+        YAML::Node idx(s.substr(0, colon)), h(s.substr(colon + 1));
+        TraceCheckpoint c;
+        try {
+          c.index = std::stoull(s.substr(0, colon));
+          c.hash = std::stoull(s.substr(colon + 1), nullptr, 16);
+        } catch (...) {
+          r.fail(cp, "a checkpoint is 'INDEX:HASH', not '" + s + "'");
+        }
+        rec.checkpoints.push_back(c);
+      }
+    }
+    if (rp["digests"]) {
+      auto d = base64_decode(r.str(rp["digests"], "replay.digests"));
+      if (!d) r.fail(rp["digests"], "replay.digests is not valid base64");
+      rec.digests = std::move(*d);
+    }
+    if (rp["violation_index"])
+      rec.violation_index = static_cast<std::uint64_t>(r.integer(rp["violation_index"], "replay.violation_index", 0, INT64_MAX));
+    sc.replay = std::move(rec);
+  }
+
+  void top(const YAML::Node& root) {
+    if (!root.IsMap()) r.fail(root, "a scenario must be a YAML mapping with name, duration and cluster");
+    r.only_keys(root, "the scenario",
+                {"name", "description", "seed", "duration", "explore_schedule", "mutations", "cluster", "faults",
+                 "expect", "replay"});
+    if (!root["name"]) r.fail(root, "the scenario needs a 'name'");
+    sc.name = r.str(root["name"], "name");
+    if (sc.name.empty() || sc.name.find_first_of("/\\ \t") != std::string::npos)
+      r.fail(root["name"], "name must be non-empty and contain no spaces or slashes (it names files)");
+    if (root["description"]) sc.description = r.str(root["description"], "description");
+    if (root["seed"]) sc.seed = r.seed(root["seed"]);
+    if (!root["duration"]) r.fail(root, "the scenario needs a 'duration' (how much virtual time to run)");
+    sc.duration = r.duration(root["duration"], "duration");
+    if (sc.duration <= 0) r.fail(root["duration"], "duration must be longer than zero");
+    if (root["explore_schedule"]) sc.explore_schedule = r.boolean(root["explore_schedule"], "explore_schedule");
+    if (!root["cluster"]) r.fail(root, "the scenario needs a 'cluster' with its nodes");
+    cluster(root["cluster"]);
+    if (root["mutations"]) mutations(root["mutations"]);
+    if (root["faults"]) {
+      r.require_list(root["faults"], "faults");
+      for (const auto& f : root["faults"]) fault(f);
+    }
+    if (root["expect"]) expect(root["expect"]);
+    if (root["replay"]) replay(root["replay"]);
+  }
+};
+
+}  // namespace
+
+std::vector<std::string> Scenario::node_names() const {
+  std::vector<std::string> out;
+  for (const NodeSpec& n : nodes) out.push_back(n.id);
+  return out;
+}
+
+Scenario load_scenario_text(const std::string& text, const std::string& file_name) {
+  Loader l{Reader(file_name), {}, {}};
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    l.r.fail_mark(e.mark, "YAML syntax error: " + e.msg);
+  }
+  try {
+    l.top(root);
+  } catch (const YAML::Exception& e) {
+    l.r.fail_mark(e.mark, e.msg);
+  }
+  l.sc.file = file_name;
+  l.sc.source = text;
+  return std::move(l.sc);
+}
+
+Scenario load_scenario_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError{path, "cannot open the file (does it exist and is it readable?)"};
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return load_scenario_text(ss.str(), path);
+}
+
+std::vector<std::string> scenario_files(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw ScenarioError{path, "no such file or directory"};
+  if (!fs::is_directory(path, ec)) return {path};
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(path, ec)) {
+    if (!e.is_regular_file()) continue;
+    const auto ext = e.path().extension().string();
+    if (ext == ".yaml" || ext == ".yml") out.push_back(e.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  if (out.empty()) throw ScenarioError{path, "the directory holds no .yaml scenario files"};
+  return out;
+}
+
+}  // namespace sansim

@@ -1,0 +1,150 @@
+#include "scenarios/runner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+
+#include "checkers/membership_checkers.h"
+#include "model/cell/cell.h"
+
+namespace sansim {
+namespace {
+
+constexpr Duration kDefaultLivenessBound = 5'000'000'000;
+
+std::string node_list(const std::vector<NodeId>& v, const std::vector<std::string>& names) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + names[v[i]];
+  return s + "]";
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> RunResult::first_violation_index() const {
+  std::optional<std::uint64_t> first;
+  for (const Violation& v : violations)
+    if (!first || v.index < *first) first = v.index;
+  return first;
+}
+
+RunResult run_scenario(const Scenario& sc, const RunOptions& opt) {
+  // Wall time is measured here, outside engine/ and model/, for reporting only.
+  const auto wall_start = std::chrono::steady_clock::now();
+  RunResult res;
+  res.name = sc.name;
+  res.file = sc.file;
+  res.seed = opt.seed.value_or(sc.seed);
+  res.node_names = sc.node_names();
+
+  Simulation sim(res.seed, res.node_names, sc.lan);
+  if (sc.explore_schedule) sim.sched().shuffle_ties(res.seed);
+  sim.trace().keep_records(opt.keep_records);
+  if (opt.trace_stream != nullptr) sim.trace().stream_to(opt.trace_stream, res.node_names);
+  for (NodeId n = 0; n < sc.nodes.size(); ++n) sim.set_version_tags(n, sc.nodes[n].version_tags);
+  sim.set_factory([&sc](Simulation& s, NodeId n) -> std::unique_ptr<NodeProcess> {
+    CellConfig cfg;
+    cfg.server_capable = sc.nodes[n].server_capable;
+    cfg.os = sc.nodes[n].os;
+    cfg.cms = sc.cms;
+    return std::make_unique<Cell>(s, n, cfg);
+  });
+
+  FaultInjector faults(sim, sc.faults);
+
+  // Checkers: the ones named, or all; liveness whenever a bound is given.
+  std::vector<std::string> names = sc.expect.checkers;
+  if (names.empty()) names = membership_checker_names();
+  if (sc.expect.stable_within && std::find(names.begin(), names.end(), "liveness") == names.end())
+    names.push_back("liveness");
+  CheckerContext ctx{sim, sc.expect.stable_within.value_or(kDefaultLivenessBound), sc.expect.quorum_grace,
+                     [&faults] { return faults.last_fault_time(); }};
+  std::vector<std::unique_ptr<Checker>> checkers;
+  for (const std::string& n : names) {
+    checkers.push_back(make_membership_checker(n, ctx));
+    sim.subscribe(checkers.back().get());
+  }
+
+  faults.arm();
+  sim.boot_all();
+
+  std::optional<TaskFailure> failure;
+  try {
+    if (opt.stop_at) {
+      const std::uint64_t stop = *opt.stop_at;
+      sim.sched().run_until([&] { return sim.trace().count() >= stop; }, sc.duration);
+    } else {
+      sim.sched().run_until(sc.duration);
+    }
+  } catch (const TaskFailure& f) {
+    failure = f;
+  }
+  const bool stopped_early = opt.stop_at && sim.trace().count() >= *opt.stop_at;
+  res.end_time = sim.now();
+  if (!stopped_early && !failure)
+    for (auto& c : checkers) c->finish(sim.now(), sim.trace().count());
+
+  for (auto& c : checkers) {
+    ExpectationResult e;
+    e.text = std::string("checker ") + c->name();
+    e.passed = c->violations().empty();
+    if (!e.passed) e.detail = c->violations().front().message;
+    res.expectations.push_back(e);
+    res.violations.insert(res.violations.end(), c->violations().begin(), c->violations().end());
+  }
+  if (failure) {
+    res.violations.push_back(Violation{"invariant", sim.trace().count(), sim.now(), failure->node,
+                                       "task '" + failure->task + "' failed: " + failure->what});
+    res.expectations.push_back({"model invariants hold", false, failure->what});
+  }
+
+  // Final states and membership.
+  auto state_of = [&](NodeId n) -> std::string {
+    if (!sim.up(n)) return "down";
+    auto* cell = dynamic_cast<Cell*>(sim.process(n));
+    return cell ? cms::to_string(cell->membership().state()) : "?";
+  };
+  for (NodeId n = 0; n < sc.nodes.size(); ++n) res.final_states.push_back(state_of(n));
+  for (const auto& [n, want] : sc.expect.final_state) {
+    ExpectationResult e;
+    e.text = "final state of " + sc.nodes[n].id + " is " + want;
+    e.passed = res.final_states[n] == want;
+    if (!e.passed) e.detail = sc.nodes[n].id + " ended " + res.final_states[n];
+    res.expectations.push_back(e);
+  }
+  if (sc.expect.final_members) {
+    ExpectationResult e;
+    e.text = "final members are " + node_list(*sc.expect.final_members, res.node_names);
+    std::optional<std::vector<NodeId>> seen;
+    for (NodeId n = 0; n < sc.nodes.size(); ++n) {
+      if (res.final_states[n] != "stable") continue;
+      auto* cell = dynamic_cast<Cell*>(sim.process(n));
+      std::vector<NodeId> m = cell->membership().membership().members;
+      if (!seen) {
+        seen = m;
+      } else if (*seen != m) {
+        e.passed = false;
+        e.detail = "stable nodes disagree: " + node_list(*seen, res.node_names) + " and " + node_list(m, res.node_names);
+      }
+    }
+    if (e.passed && (!seen || *seen != *sc.expect.final_members)) {
+      e.passed = false;
+      e.detail = seen ? "the stable membership is " + node_list(*seen, res.node_names) : "no node is stable";
+    }
+    res.expectations.push_back(e);
+  }
+
+  for (const auto& e : res.expectations) res.passed = res.passed && e.passed;
+  res.hash = sim.trace().hash();
+  res.events = sim.trace().count();
+  res.steps = sim.sched().steps();
+  res.lan = sim.lan().stats();
+  res.checkpoints = sim.trace().checkpoints();
+  res.digests = sim.trace().digests();
+  res.recent = sim.trace().recent();
+  if (opt.keep_records) res.records = sim.trace().records();
+  res.faults = faults.applied();
+  res.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  return res;
+}
+
+}  // namespace sansim

@@ -1,0 +1,56 @@
+// Runs one scenario: builds the simulation, boots the cells, arms the faults, attaches
+// the checkers, runs to the scenario's duration and judges every expectation.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "checkers/checker.h"
+#include "engine/faults.h"
+#include "engine/sim/lan.h"
+#include "engine/trace.h"
+#include "scenarios/scenario.h"
+
+namespace sansim {
+
+struct ExpectationResult {
+  std::string text;
+  bool passed = true;
+  std::string detail;
+};
+
+struct RunOptions {
+  std::optional<std::uint64_t> seed;      // overrides the scenario's
+  std::ostream* trace_stream = nullptr;   // JSON lines of every record
+  bool keep_records = false;              // keep every record in memory
+  std::optional<std::uint64_t> stop_at;   // stop once the trace holds this many records
+};
+
+struct RunResult {
+  std::string name;
+  std::string file;
+  std::uint64_t seed = 0;
+  bool passed = true;
+  std::vector<ExpectationResult> expectations;
+  std::vector<Violation> violations;
+  std::uint64_t hash = 0;
+  std::uint64_t events = 0;  // trace records (events + observations)
+  std::uint64_t steps = 0;   // scheduler events
+  Time end_time = 0;
+  double wall_seconds = 0;
+  LanStats lan;
+  std::vector<TraceCheckpoint> checkpoints;
+  std::vector<std::uint8_t> digests;
+  std::vector<TraceRecord> recent;
+  std::vector<TraceRecord> records;
+  std::vector<std::string> node_names;
+  std::vector<AppliedFault> faults;
+  std::vector<std::string> final_states;  // per node
+  std::optional<std::uint64_t> first_violation_index() const;
+};
+
+RunResult run_scenario(const Scenario& scenario, const RunOptions& options = {});
+
+}  // namespace sansim

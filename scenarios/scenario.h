@@ -1,0 +1,75 @@
+// A scenario as loaded from YAML: everything a run needs, validated and with node names
+// resolved to ids. See scenarios/README.md for the format.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/faults.h"
+#include "engine/sim/lan.h"
+#include "engine/simulation.h"
+#include "engine/trace.h"
+#include "model/cms/cms.h"
+
+namespace sansim {
+
+struct NodeSpec {
+  std::string id;
+  bool server_capable = false;
+  std::string os;
+  VersionTags version_tags;
+};
+
+struct Expectations {
+  std::vector<std::string> checkers;  // empty: every membership checker
+  std::optional<Duration> stable_within;
+  Duration quorum_grace = 3'000'000'000;
+  std::map<NodeId, std::string> final_state;
+  std::optional<std::vector<NodeId>> final_members;
+};
+
+// Present in a failure file: what the original run saw, so a replay can compare.
+struct ReplayRecord {
+  std::uint64_t hash = 0;
+  std::uint64_t events = 0;
+  std::vector<TraceCheckpoint> checkpoints;
+  std::vector<std::uint8_t> digests;
+  std::optional<std::uint64_t> violation_index;
+};
+
+struct Scenario {
+  std::string file;
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  Duration duration = 0;
+  bool explore_schedule = false;
+  std::vector<NodeSpec> nodes;
+  LanOptions lan;
+  cms::Options cms;
+  std::vector<FaultSpec> faults;
+  Expectations expect;
+  std::optional<ReplayRecord> replay;
+  std::string source;  // the YAML text as read, for writing failure files
+
+  std::vector<std::string> node_names() const;
+};
+
+// A scenario file that cannot be used. `where` is "file:line:column".
+struct ScenarioError {
+  std::string where;
+  std::string message;
+  std::string what() const { return where + ": " + message; }
+};
+
+// Throws ScenarioError. Nothing of a bad file is ever run.
+Scenario load_scenario_file(const std::string& path);
+Scenario load_scenario_text(const std::string& text, const std::string& file_name);
+
+// Every *.yaml / *.yml under a path (a file gives itself), sorted by path.
+std::vector<std::string> scenario_files(const std::string& path);
+
+}  // namespace sansim
