@@ -59,6 +59,8 @@ void FaultInjector::apply(std::size_t index, bool undo) {
       break;
     case FaultKind::restart:
       for (NodeId n : f.nodes) {
+        // Restarting a node that is up reboots it: it goes down and boots fresh.
+        if (sim_.up(n)) sim_.crash(n);
         if (f.upgrade) sim_.set_version_tags(n, *f.upgrade);
         sim_.restart(n);
       }

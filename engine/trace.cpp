@@ -133,15 +133,17 @@ std::vector<TraceRecord> Trace::recent() const {
   return out;
 }
 
-Divergence find_divergence(const std::vector<TraceCheckpoint>& want_cp, const std::vector<std::uint8_t>& want_dig,
-                           std::uint64_t want_count, std::uint64_t want_hash, const Trace& actual) {
+Divergence find_divergence(const TraceSummary& want, const TraceSummary& actual) {
   Divergence d;
-  if (want_count == actual.count() && want_hash == actual.hash()) return d;
+  if (want.count == actual.count && want.hash == actual.hash) return d;
   d.diverged = true;
-  const auto& have_cp = actual.checkpoints();
-  const auto& have_dig = actual.digests();
+  const auto& want_cp = want.checkpoints;
+  const auto& want_dig = want.digests;
+  const auto& have_cp = actual.checkpoints;
+  const auto& have_dig = actual.digests;
+  const std::uint64_t want_count = want.count;
   // The interval [lo, hi) of records known to contain the first difference.
-  std::uint64_t lo = 0, hi = std::max(want_count, actual.count());
+  std::uint64_t lo = 0, hi = std::max(want_count, actual.count);
   for (std::size_t k = 0; k < want_cp.size(); ++k) {
     if (k < have_cp.size() && have_cp[k].index == want_cp[k].index && have_cp[k].hash == want_cp[k].hash) {
       lo = want_cp[k].index;
@@ -153,7 +155,7 @@ Divergence find_divergence(const std::vector<TraceCheckpoint>& want_cp, const st
   for (std::uint64_t i = lo; i < hi; ++i) {
     const bool have_w = i < want_dig.size(), have_a = i < have_dig.size();
     if (!have_w || !have_a) {
-      if (i >= want_count || i >= actual.count()) {
+      if (i >= want_count || i >= actual.count) {
         d.index = i;
         d.exact = true;
         d.detail = i >= want_count ? "the replay runs past the original's last record"

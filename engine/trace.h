@@ -98,9 +98,14 @@ struct Divergence {
 };
 
 // Compares a run against checkpoints and digests saved from an earlier run.
-Divergence find_divergence(const std::vector<TraceCheckpoint>& expected_checkpoints,
-                           const std::vector<std::uint8_t>& expected_digests, std::uint64_t expected_count,
-                           std::uint64_t expected_hash, const Trace& actual);
+// What a run leaves for later comparison.
+struct TraceSummary {
+  std::uint64_t count = 0;
+  std::uint64_t hash = 0;
+  std::vector<TraceCheckpoint> checkpoints;
+  std::vector<std::uint8_t> digests;
+};
+Divergence find_divergence(const TraceSummary& expected, const TraceSummary& actual);
 
 std::string hex64(std::uint64_t v);
 std::string node_label(NodeId n, const std::vector<std::string>& names);

@@ -168,7 +168,7 @@ void Cms::need_change(const char* why) {
   if (leader == self_) {
     start_round(false, why);
   } else if (sim_.now() >= next_request_) {
-    send(leader, ChangeRequest{suspected_.empty() ? kNoNode : *suspected_.begin()});
+    send(leader, ChangeRequest{suspected_.empty() ? kNoNode : *suspected_.begin(), membership_.epoch});
     next_request_ = sim_.now() + options_.join_retry;
   }
 }
@@ -373,12 +373,14 @@ void Cms::on_heartbeat(NodeId from, const Heartbeat& m) {
   if (w != withdrawing_.end() && w->second != m.boot) withdrawing_.erase(w);
   if (restarted) detect_failure(from, "restarted");
   // A member of my membership has moved on to a newer epoch without me: I was left out.
-  if ((state_ == State::stable) && is_member(from) && m.epoch > membership_.epoch &&
-      (m.state == State::stable) && !withdraw_requested_) {
+  const bool commit_coming = accepted_ && accepted_->round >= m.epoch;
+  if ((state_ == State::stable || state_ == State::follower) && !round_ && !commit_coming && is_member(from) &&
+      m.epoch > membership_.epoch && m.state == State::stable && !withdraw_requested_) {
     sim_.observe(self_, "cms.excluded", {{"epoch", static_cast<std::int64_t>(m.epoch)}});
     membership_ = Membership{};
     member_since_ = -1;
     suspected_.clear();
+    accepted_.reset();
     next_request_ = 0;
     set_state(State::nascent);
   }
@@ -454,9 +456,11 @@ void Cms::on_join(NodeId from, const JoinRequest&) {
   }
 }
 
-void Cms::on_change(NodeId, const ChangeRequest& m) {
-  if (state_ != State::stable || round_) return;
-  if (m.suspect != kNoNode && is_member(m.suspect)) suspected_.insert(m.suspect);
+void Cms::on_change(NodeId from, const ChangeRequest& m) {
+  // A request about an older membership, or from a node outside mine, is stale (it may
+  // have sat in a frozen channel). The suspect is not taken on trust: the round's
+  // probes find out who is really there.
+  if (state_ != State::stable || round_ || m.epoch != membership_.epoch || !is_member(from)) return;
   start_round(false, "change request");
 }
 

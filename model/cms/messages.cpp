@@ -56,7 +56,7 @@ struct Encoder {
   void operator()(const Commit& m) { w.u8(kCommit).u64(m.round); }
   void operator()(const Dead& m) { w.u8(kDead).u64(m.round); }
   void operator()(const JoinRequest& m) { w.u8(kJoin).u32(m.boot); }
-  void operator()(const ChangeRequest& m) { w.u8(kChange).u32(m.suspect); }
+  void operator()(const ChangeRequest& m) { w.u8(kChange).u32(m.suspect).u64(m.epoch); }
   void operator()(const Withdraw& m) { w.u8(kWithdraw).u32(m.boot); }
   void operator()(const WithdrawAck& m) { w.u8(kWithdrawAck).u64(m.round); }
 };
@@ -135,7 +135,13 @@ Message decode(std::span<const std::uint8_t> bytes) {
     case kCommit: out = Commit{r.u64("commit round")}; break;
     case kDead: out = Dead{r.u64("dead round")}; break;
     case kJoin: out = JoinRequest{r.u32("join boot")}; break;
-    case kChange: out = ChangeRequest{r.u32("change suspect")}; break;
+    case kChange: {
+      ChangeRequest m;
+      m.suspect = r.u32("change suspect");
+      m.epoch = r.u64("change epoch");
+      out = m;
+      break;
+    }
     case kWithdraw: out = Withdraw{r.u32("withdraw boot")}; break;
     case kWithdrawAck: out = WithdrawAck{r.u64("withdraw-ack round")}; break;
     default: throw DecodeError("unknown CMS message type " + std::to_string(tag));

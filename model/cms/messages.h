@@ -80,6 +80,7 @@ struct JoinRequest {
 // A node that detected a failure asks the node it thinks should lead to run a round.
 struct ChangeRequest {
   NodeId suspect = kNoNode;
+  std::uint64_t epoch = 0;  // the requester's membership: a request about an older one is stale
   bool operator==(const ChangeRequest&) const = default;
 };
 

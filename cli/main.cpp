@@ -1,0 +1,274 @@
+// sansim: run scenarios, replay failures, benchmark the engine.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+#include "reports/report.h"
+#include "scenarios/failure_file.h"
+#include "scenarios/runner.h"
+#include "scenarios/scenario.h"
+#include "tests/bench/engine_bench.h"
+
+namespace sansim {
+namespace {
+
+constexpr int kExitPass = 0, kExitFail = 1, kExitBadInput = 2;
+
+std::string line_for(const RunResult& r) {
+  char wall[32];
+  std::snprintf(wall, sizeof wall, "%.2fs", r.wall_seconds);
+  return std::string(r.passed ? "PASS" : "FAIL") + "  " + r.name + "  seed=" + std::to_string(r.seed) +
+         "  virtual=" + format_duration(r.end_time) + "  events=" + std::to_string(r.events) + "  hash=" + hex64(r.hash) +
+         "  wall=" + wall;
+}
+
+void print_details(const RunResult& r, bool verbose) {
+  for (const auto& e : r.expectations)
+    if (verbose || !e.passed)
+      std::cout << "    " << (e.passed ? "ok   " : "FAIL ") << e.text << (e.detail.empty() ? "" : ": " + e.detail) << "\n";
+  for (const auto& v : r.violations)
+    std::cout << "    violation " << v.checker << " at event " << v.index << " t=" << format_duration(v.time)
+              << " node=" << node_label(v.node, r.node_names) << ": " << v.message << "\n";
+  if (verbose)
+    for (const auto& f : r.faults) std::cout << "    fault t=" << format_duration(f.time) << " " << f.text << "\n";
+}
+
+void print_records(const std::vector<TraceRecord>& records, std::uint64_t center, std::uint64_t context,
+                   const std::vector<std::string>& names, const char* marker_label) {
+  const std::uint64_t lo = center > context ? center - context : 0;
+  for (const TraceRecord& r : records) {
+    if (r.index < lo || r.index > center + context) continue;
+    std::cout << (r.index == center ? "  >> " : "     ") << describe(r, names)
+              << (r.index == center ? std::string("   <- ") + marker_label : "") << "\n";
+  }
+}
+
+// Runs twice in this process and compares every record.
+bool check_determinism(const Scenario& sc, const RunOptions& base, const RunResult& first_run) {
+  RunOptions o = base;
+  o.trace_stream = nullptr;
+  o.keep_records = true;
+  RunResult a = run_scenario(sc, o);
+  RunResult b = run_scenario(sc, o);
+  const bool same = a.hash == b.hash && a.events == b.events && a.hash == first_run.hash;
+  if (same) return true;
+  std::cout << "    NON-DETERMINISTIC: two runs of the same seed differ (hashes " << hex64(a.hash) << ", "
+            << hex64(b.hash) << ", " << hex64(first_run.hash) << ")\n";
+  const std::size_t n = std::min(a.records.size(), b.records.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const TraceRecord &x = a.records[i], &y = b.records[i];
+    if (x.time != y.time || x.node != y.node || x.kind != y.kind || x.detail != y.detail || x.text != y.text) {
+      std::cout << "    first divergent record:\n      run 1: " << describe(x, a.node_names)
+                << "\n      run 2: " << describe(y, b.node_names) << "\n";
+      return false;
+    }
+  }
+  std::cout << "    one run has more records than the other (" << a.records.size() << " vs " << b.records.size() << ")\n";
+  return false;
+}
+
+int cmd_run(const std::vector<std::string>& paths, std::optional<std::uint64_t> seed, const std::string& trace_file,
+            const std::string& report_dir, const std::string& failures_dir, bool verbose, bool determinism) {
+  // Load everything first: a bad file stops the whole run before anything runs.
+  std::vector<Scenario> scenarios;
+  try {
+    for (const auto& p : paths)
+      for (const auto& f : scenario_files(p)) scenarios.push_back(load_scenario_file(f));
+  } catch (const ScenarioError& e) {
+    std::cerr << "sansim: " << e.what() << "\n";
+    return kExitBadInput;
+  }
+  std::ofstream trace_out;
+  if (!trace_file.empty()) {
+    trace_out.open(trace_file, std::ios::binary | std::ios::trunc);
+    if (!trace_out) {
+      std::cerr << "sansim: cannot write trace file " << trace_file << "\n";
+      return kExitBadInput;
+    }
+  }
+  std::vector<RunResult> results;
+  std::size_t failed = 0;
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    const Scenario& sc = scenarios[i];
+    RunOptions opt;
+    opt.seed = seed;
+    if (trace_out.is_open()) {
+      trace_out << "{\"scenario\":\"" << sc.name << "\",\"seed\":" << seed.value_or(sc.seed) << "}\n";
+      opt.trace_stream = &trace_out;
+    }
+    std::cout << "[" << (i + 1) << "/" << scenarios.size() << "] " << std::flush;
+    RunResult r = run_scenario(sc, opt);
+    if (determinism && !check_determinism(sc, opt, r)) {
+      r.passed = false;
+      r.expectations.push_back({"deterministic (same seed, same trace hash)", false, "two runs differ"});
+    }
+    std::cout << line_for(r) << "\n";
+    print_details(r, verbose);
+    if (!r.passed) {
+      ++failed;
+      try {
+        const std::string path = write_failure_file(sc, r, failures_dir);
+        std::cout << "    replay: sansim replay " << path << "\n";
+      } catch (const std::exception& e) {
+        std::cerr << "sansim: " << e.what() << "\n";
+      }
+    }
+    results.push_back(std::move(r));
+  }
+  std::cout << "\nsummary: " << (results.size() - failed) << " passed, " << failed << " failed\n";
+  if (!report_dir.empty()) {
+    try {
+      write_report(report_dir, results);
+      std::cout << "report: " << report_dir << "/summary.md and " << report_dir << "/results.json\n";
+    } catch (const std::exception& e) {
+      std::cerr << "sansim: " << e.what() << "\n";
+      return kExitBadInput;
+    }
+  }
+  return failed == 0 ? kExitPass : kExitFail;
+}
+
+int cmd_replay(const std::string& file, std::optional<std::uint64_t> until, const std::string& trace_file,
+               std::uint64_t context) {
+  Scenario sc;
+  try {
+    sc = load_scenario_file(file);
+  } catch (const ScenarioError& e) {
+    std::cerr << "sansim: " << e.what() << "\n";
+    return kExitBadInput;
+  }
+  if (!sc.replay) {
+    std::cerr << "sansim: " << file
+              << " has no 'replay:' block, so there is nothing to compare against; run it with 'sansim run' instead\n";
+    return kExitBadInput;
+  }
+  std::ofstream trace_out;
+  RunOptions opt;
+  opt.keep_records = true;
+  opt.stop_at = until;
+  if (!trace_file.empty()) {
+    trace_out.open(trace_file, std::ios::binary | std::ios::trunc);
+    if (!trace_out) {
+      std::cerr << "sansim: cannot write trace file " << trace_file << "\n";
+      return kExitBadInput;
+    }
+    opt.trace_stream = &trace_out;
+  }
+  const ReplayRecord& want = *sc.replay;
+  RunResult r = run_scenario(sc, opt);
+  std::cout << "replay of " << sc.name << " seed=" << r.seed << ": " << r.events << " records, hash " << hex64(r.hash)
+            << "\n";
+
+  if (until) {
+    // Only the first N records can be compared.
+    Divergence d;
+    for (std::uint64_t i = 0; i < r.digests.size() && i < want.digests.size() && i < *until; ++i) {
+      if (r.digests[i] != want.digests[i]) {
+        d.diverged = true;
+        d.index = i;
+        break;
+      }
+    }
+    std::cout << (d.diverged ? "DIVERGED at record " + std::to_string(d.index) : "matches the original so far")
+              << "; stopped at event " << *until << ":\n";
+    print_records(r.records, *until > 0 ? *until - 1 : 0, context, r.node_names, "stop");
+    return d.diverged ? kExitFail : kExitPass;
+  }
+
+  const Divergence d = find_divergence(TraceSummary{want.events, want.hash, want.checkpoints, want.digests},
+                                       TraceSummary{r.events, r.hash, r.checkpoints, r.digests});
+  if (!d.diverged) {
+    std::cout << "reproduced: trace hash " << hex64(r.hash) << " matches the original over " << r.events
+              << " records\n";
+  } else {
+    std::cout << "DIVERGED from the original (hash " << hex64(want.hash) << " over " << want.events
+              << " records): " << d.detail << "\n";
+    std::cout << (d.exact ? "first divergent record:\n" : "last record of the interval holding the first difference:\n");
+    print_records(r.records, d.index, context, r.node_names, "first divergence");
+  }
+  print_details(r, false);
+  const auto vi = r.first_violation_index();
+  if (vi) {
+    std::cout << "events around the violation (record " << *vi << "):\n";
+    print_records(r.records, *vi, context, r.node_names, "violation");
+  }
+  return d.diverged ? kExitFail : kExitPass;
+}
+
+int cmd_bench(std::uint64_t events, std::uint64_t messages) {
+  using namespace bench;
+  auto report = [](const Figure& f) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%-20s %12llu in %.3fs = %.2f M/s", f.name.c_str(),
+                  static_cast<unsigned long long>(f.count), f.seconds, f.per_second() / 1e6);
+    std::cout << buf << "\n";
+  };
+  const Figure floor = bare_heap_events(events);
+  const Figure timers = timer_events(events);
+  const Figure pings = pingpong_messages(messages);
+  report(floor);
+  report(timers);
+  report(pings);
+  const double ratio = floor.per_second() > 0 ? timers.per_second() / floor.per_second() : 0;
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "timer events / bare heap = %.2f (budget >= 0.50 and >= 10 M/s: %s)", ratio,
+                ratio >= 0.5 && timers.per_second() >= 10e6 ? "met" : "NOT met");
+  std::cout << buf << "\n";
+  std::snprintf(buf, sizeof buf, "ping-pong = %.2f M msgs/s (budget >= 3.7 M/s, 10x SimGrid S4U: %s)",
+                pings.per_second() / 1e6, pings.per_second() >= 3.7e6 ? "met" : "NOT met");
+  std::cout << buf << "\n";
+  std::cout << "sansim_pingpong messages_per_sec=" << static_cast<std::uint64_t>(pings.per_second()) << "\n";
+  return kExitPass;
+}
+
+}  // namespace
+}  // namespace sansim
+
+int main(int argc, char** argv) {
+  using namespace sansim;
+  CLI::App app{"sansim: deterministic simulation testbed for a clustered SAN file system"};
+  app.require_subcommand(1);
+
+  auto* run = app.add_subcommand("run", "run YAML scenarios (files or directories) and check their properties");
+  std::vector<std::string> paths;
+  std::optional<std::uint64_t> seed;
+  std::string trace_file, report_dir, failures_dir = "failures";
+  bool verbose = false, determinism = false;
+  run->add_option("paths", paths, "scenario files or directories")->required();
+  run->add_option("--seed", seed, "override every scenario's seed");
+  run->add_option("--trace", trace_file, "write every trace record as JSON lines to FILE");
+  run->add_option("--report", report_dir, "write results.json and summary.md into DIR");
+  run->add_option("--failures", failures_dir, "where failure files go (default: failures)");
+  run->add_flag("-v,--verbose", verbose, "print every expectation and fault");
+  run->add_flag("--check-determinism", determinism, "run each scenario twice more and compare every record");
+
+  auto* replay = app.add_subcommand("replay", "re-run a failure file and confirm it reproduces bit for bit");
+  std::string replay_file;
+  std::optional<std::uint64_t> until;
+  std::uint64_t context = 10;
+  replay->add_option("file", replay_file, "a failure file written by 'sansim run'")->required();
+  replay->add_option("--until-event", until, "stop after N trace records and print the ones before");
+  replay->add_option("--trace", trace_file, "write every trace record as JSON lines to FILE");
+  replay->add_option("--context", context, "records to print either side (default 10)");
+
+  auto* bench = app.add_subcommand("bench", "measure the engine against its budgets");
+  std::string what;
+  std::uint64_t events = 20'000'000, messages = 4'000'000;
+  bench->add_option("what", what, "what to measure: engine")->required()->check(CLI::IsMember({"engine"}));
+  bench->add_option("--events", events, "timer events to run")->check(CLI::Range(std::uint64_t{1000}, std::uint64_t{1} << 40));
+  bench->add_option("--messages", messages, "ping-pong messages to send")->check(CLI::Range(std::uint64_t{1000}, std::uint64_t{1} << 40));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  if (run->parsed()) return cmd_run(paths, seed, trace_file, report_dir, failures_dir, verbose, determinism);
+  if (replay->parsed()) return cmd_replay(replay_file, until, trace_file, context);
+  if (bench->parsed()) return cmd_bench(events, messages);
+  return 2;
+}
