@@ -194,7 +194,8 @@ struct Loader {
       if (s == "ignore_quorum") sc.cms.mutations.ignore_quorum = true;
       else if (s == "reuse_epoch") sc.cms.mutations.reuse_epoch = true;
       else if (s == "no_failure_detection") sc.cms.mutations.no_failure_detection = true;
-      else r.fail(e, "unknown mutation '" + s + "' (expected ignore_quorum, reuse_epoch or no_failure_detection)");
+      else if (s == "forget_version_tags") sc.cms.mutations.forget_version_tags = true;
+      else r.fail(e, "unknown mutation '" + s + "' (expected ignore_quorum, reuse_epoch, no_failure_detection or forget_version_tags)");
     }
   }
 

@@ -174,7 +174,8 @@ void Cms::need_change(const char* why) {
 }
 
 Connectivity Cms::my_connectivity(std::uint64_t round) const {
-  return Connectivity{round, view(), member_since_, server_capable_, boot_, sim_.version_tags(self_)};
+  return Connectivity{round, view(), member_since_, server_capable_, boot_,
+                      mutations_.forget_version_tags ? VersionTags{} : sim_.version_tags(self_)};
 }
 
 void Cms::start_round(bool include_joiners, const char* why) {

@@ -44,6 +44,7 @@ struct Options {
     bool ignore_quorum = false;         // deliver a membership without a quorum
     bool reuse_epoch = false;           // number a new round like the last delivered one
     bool no_failure_detection = false;  // never notice a silent member
+    bool forget_version_tags = false;   // send no version tags with connectivity
   } mutations;
 };
 

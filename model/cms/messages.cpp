@@ -25,6 +25,7 @@ VersionTags get_tags(WireReader& r) {
   const std::uint32_t n = r.count("version tags", 12);
   for (std::uint32_t i = 0; i < n; ++i) {
     std::string k = r.str("version tag name", 256);
+    if (t.count(k) != 0) throw DecodeError("version tag '" + k + "' appears twice");
     t[k] = r.i64("version tag level");
   }
   return t;
