@@ -107,6 +107,9 @@ bool LivenessChecker::converged(std::string* why) const {
     epoch = v.epoch;
   }
   if (live.empty()) return true;  // nothing left that could form a membership
+  std::size_t up = 0;
+  for (const auto& v : nodes) up += v.up ? 1 : 0;
+  if (2 * up <= nodes.size()) return true;  // no quorum is up: waiting is the right answer
   const auto* members = view_.members(epoch);
   if (members == nullptr || *members != live) {
     if (why) *why = "epoch " + std::to_string(epoch) + " has members " + (members ? render(*members, names_) : "?") +

@@ -4,9 +4,9 @@
 //  quorum        every delivered membership holds more than half the configured nodes,
 //                and no node stays stable in an epoch it was left out of (a minority
 //                partition does not stay stable) for longer than a grace period;
-//  liveness      once faults stop, every live node (up, not dead, not withdrawn) is
-//                stable in one epoch whose members are exactly the live nodes, within
-//                the scenario's bound;
+//  liveness      once faults stop and a quorum of nodes is up, every live node (up, not
+//                dead, not withdrawn) is stable in one epoch whose members are exactly
+//                the live nodes, within the scenario's bound;
 //  version_tags  a delivered membership carries each member's registered tags (§0060).
 #pragma once
 

@@ -226,8 +226,10 @@ void Cms::evaluate_round() {
       go_dead(number);
       return;
     }
-    // Try again after a pause: nodes may still be arriving.
-    retry_joiners_ = r.include_joiners;
+    // Try again after a pause: nodes may still be arriving. Joins were blocked to keep
+    // the change small (§0058), but never at the price of the quorum: the retry lets
+    // waiting nodes in.
+    retry_joiners_ = true;
     next_round_at_ = sim_.now() + options_.round_timeout;
     round_.reset();
     return;
@@ -276,11 +278,22 @@ void Cms::go_dead(std::uint64_t round) {
   round_.reset();
   accepted_.reset();
   sim_.observe(self_, "cms.dead", {{"round", static_cast<std::int64_t>(round)}});
+  dead_since_ = sim_.now();
   set_state(State::dead);
 }
 
 void Cms::tick() {
   const Time now = sim_.now();
+  if (state_ == State::dead && now - dead_since_ >= options_.dead_restart) {
+    membership_ = Membership{};
+    member_since_ = -1;
+    suspected_.clear();
+    pending_joins_.clear();
+    accepted_.reset();
+    no_quorum_rounds_ = 0;
+    next_request_ = 0;
+    set_state(State::nascent);
+  }
   if (state_ == State::dead || state_ == State::shutdown) return;
 
   // Failure detection by missed heartbeats (§0053).

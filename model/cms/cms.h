@@ -37,6 +37,10 @@ struct Options {
   Duration follower_timeout = 1'000'000'000;  // follower's wait for the leader
   Duration join_retry = 500'000'000;
   int no_quorum_retries = 2;                  // rounds without quorum before going dead
+  // A dead node's CMS starts over as nascent after this long, so a cluster that lost
+  // quorum re-forms by itself once enough nodes are back (the reference leaves what
+  // follows the dead state open; we restart the membership service, not the node).
+  Duration dead_restart = 2'000'000'000;
 
   // Deliberate protocol bugs, for showing that the checkers catch them. Never set in a
   // real run; scenarios may set them under `mutations:`.
@@ -138,6 +142,7 @@ class Cms {
   std::optional<Propose> accepted_;   // proposal accepted, awaiting commit
   NodeId accepted_leader_ = kNoNode;  // who proposed it
   Time delivered_at_ = 0;
+  Time dead_since_ = 0;
   Time next_round_at_ = 0;           // leader retrying after a round without quorum
   bool retry_joiners_ = true;
   Time follower_deadline_ = 0;
