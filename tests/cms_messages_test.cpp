@@ -17,10 +17,11 @@ rc::Gen<Message> gen_message() {
   using rc::gen::arbitrary;
   return rc::gen::oneOf(
       rc::gen::map(rc::gen::tuple(rc::gen::inRange(0, 6), arbitrary<std::uint64_t>(), arbitrary<NodeId>(),
-                                  arbitrary<std::int64_t>(), arbitrary<bool>(), arbitrary<std::uint32_t>()),
+                                  arbitrary<std::int64_t>(), arbitrary<bool>(), arbitrary<std::uint32_t>(),
+                                  arbitrary<std::uint64_t>()),
                    [](auto t) -> Message {
-                     auto [st, e, l, ms, sc, b] = t;
-                     return Heartbeat{static_cast<State>(st), e, l, ms, sc, b};
+                     auto [st, e, l, ms, sc, b, rd] = t;
+                     return Heartbeat{static_cast<State>(st), e, l, ms, sc, b, rd};
                    }),
       rc::gen::map(arbitrary<std::uint64_t>(), [](std::uint64_t r) -> Message { return Probe{r}; }),
       rc::gen::map(rc::gen::tuple(arbitrary<std::uint64_t>(), arbitrary<std::vector<NodeId>>(), arbitrary<std::int64_t>(),

@@ -51,7 +51,8 @@ void Cms::start() {
 Task<void> Cms::heartbeat_loop() {
   for (;;) {
     if (state_ != State::dead && state_ != State::shutdown) {
-      Heartbeat hb{state_, membership_.epoch, membership_.leader, member_since_, server_capable_, boot_};
+      Heartbeat hb{state_, membership_.epoch, membership_.leader, member_since_, server_capable_, boot_,
+                   std::max(highest_round_, promised_)};
       const Bytes bytes = encode(hb);
       for (NodeId n = 0; n < configured_; ++n)
         if (n != self_) sim_.lan().send(self_, n, ChannelSet::membership, kPort, bytes);
@@ -398,7 +399,8 @@ void Cms::on_heartbeat(NodeId from, const Heartbeat& m) {
     next_request_ = 0;
     set_state(State::nascent);
   }
-  highest_round_ = std::max(highest_round_, m.epoch);
+  // Round numbers are never reused, even by a node that restarted and forgot its own.
+  highest_round_ = std::max({highest_round_, m.epoch, m.round});
 }
 
 void Cms::on_probe(NodeId from, const Probe& m) {

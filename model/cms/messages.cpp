@@ -35,7 +35,7 @@ struct Encoder {
   WireWriter& w;
   void operator()(const Heartbeat& m) {
     w.u8(kHeartbeat).u8(static_cast<std::uint8_t>(m.state)).u64(m.epoch).u32(m.leader).i64(m.member_since)
-        .boolean(m.server_capable).u32(m.boot);
+        .boolean(m.server_capable).u32(m.boot).u64(m.round);
   }
   void operator()(const Probe& m) { w.u8(kProbe).u64(m.round); }
   void operator()(const Connectivity& m) {
@@ -103,6 +103,7 @@ Message decode(std::span<const std::uint8_t> bytes) {
       m.member_since = r.i64("heartbeat member_since");
       m.server_capable = r.boolean("heartbeat server_capable");
       m.boot = r.u32("heartbeat boot");
+      m.round = r.u64("heartbeat round");
       out = m;
       break;
     }

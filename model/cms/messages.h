@@ -28,6 +28,7 @@ struct Heartbeat {
   std::int64_t member_since = -1;  // continuous membership since (ns), -1: not a member
   bool server_capable = false;
   std::uint32_t boot = 0;        // incarnation: a change means the node restarted
+  std::uint64_t round = 0;       // highest round number seen: a new leader numbers above it
   bool operator==(const Heartbeat&) const = default;
 };
 
