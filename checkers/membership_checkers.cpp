@@ -1,6 +1,7 @@
 #include "checkers/membership_checkers.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "engine/trace.h"
 
@@ -20,26 +21,26 @@ std::string render(const std::vector<std::int64_t>& v, const std::vector<std::st
 
 void AgreementChecker::on_observation(const Observation& o) {
   if (o.kind != "cms.deliver") return;
-  const std::int64_t epoch = o.integer("epoch");
+  const MembershipId id = membership_id(o);
   auto members = o.list("members");
   auto versions = o.text("versions");
-  auto [it, fresh] = epochs_.try_emplace(epoch, Seen{members, versions, o.node});
+  auto [it, fresh] = epochs_.try_emplace(id, Seen{members, versions, o.node});
   if (fresh) return;
   if (it->second.members != members)
-    report(o, "epoch " + std::to_string(epoch) + " delivered with different members on node #" +
-                  std::to_string(o.node) + " than on node #" + std::to_string(it->second.first));
+    report(o, to_string(id) + " delivered with different members on node #" + std::to_string(o.node) +
+                  " than on node #" + std::to_string(it->second.first));
   else if (it->second.versions != versions)
-    report(o, "epoch " + std::to_string(epoch) + " delivered with different version tags on node #" +
-                  std::to_string(o.node) + " than on node #" + std::to_string(it->second.first));
+    report(o, to_string(id) + " delivered with different version tags on node #" + std::to_string(o.node) +
+                  " than on node #" + std::to_string(it->second.first));
 }
 
 void OneLeaderChecker::on_observation(const Observation& o) {
   if (o.kind != "cms.deliver") return;
-  const std::int64_t epoch = o.integer("epoch");
+  const MembershipId id = membership_id(o);
   const std::int64_t leader = o.integer("leader");
-  auto [it, fresh] = leaders_.try_emplace(epoch, leader);
+  auto [it, fresh] = leaders_.try_emplace(id, leader);
   if (!fresh && it->second != leader)
-    report(o, "epoch " + std::to_string(epoch) + " has two leaders: node #" + std::to_string(it->second) +
+    report(o, to_string(id) + " has two leaders: node #" + std::to_string(it->second) +
                   " and node #" + std::to_string(leader));
 }
 
@@ -47,19 +48,19 @@ void QuorumChecker::on_observation(const Observation& o) {
   view_.update(o);
   if (o.kind == "cms.deliver") {
     const auto members = o.list("members");
-    const std::int64_t epoch = o.integer("epoch");
+    const MembershipId id = membership_id(o);
     if (2 * members.size() <= configured_)
-      report(o, "epoch " + std::to_string(epoch) + " delivered " + render(members, names_) + ": " +
-                    std::to_string(members.size()) + " of " + std::to_string(configured_) +
-                    " configured nodes is no quorum");
-    if (epoch > latest_epoch_) {
-      latest_epoch_ = epoch;
-      // Every node stable in an older epoch and not in this one must leave stable soon.
+      report(o, to_string(id) + " delivered " + render(members, names_) + ": " + std::to_string(members.size()) +
+                    " of " + std::to_string(configured_) + " configured nodes is no quorum");
+    // Newer: a later epoch of the same lifetime, or a new lifetime.
+    if (id.first != latest_.first || id.second > latest_.second) {
+      latest_ = id;
+      // Every node stable in another membership and not in this one must leave stable soon.
       const auto& nodes = view_.nodes();
       for (NodeId n = 0; n < nodes.size(); ++n) {
         if (std::find(members.begin(), members.end(), n) != members.end()) continue;
-        if (nodes[n].up && nodes[n].state == "stable" && nodes[n].epoch < epoch)
-          left_out_.try_emplace(n, std::make_pair(nodes[n].epoch, o.time + grace_));
+        if (nodes[n].up && nodes[n].state == "stable" && nodes[n].membership != id)
+          left_out_.try_emplace(n, std::make_pair(nodes[n].membership, o.time + grace_));
       }
     }
   }
@@ -70,14 +71,14 @@ void QuorumChecker::check_stale(Time now, std::uint64_t index) {
   const auto& nodes = view_.nodes();
   for (auto it = left_out_.begin(); it != left_out_.end();) {
     const auto& n = nodes[it->first];
-    if (!n.up || n.state != "stable" || n.epoch != it->second.first) {
+    if (!n.up || n.state != "stable" || n.membership != it->second.first) {
       it = left_out_.erase(it);
       continue;
     }
     if (now > it->second.second) {
       report(index, now, it->first,
-             node_label(it->first, names_) + " stayed stable in epoch " + std::to_string(it->second.first) +
-                 " although epoch " + std::to_string(latest_epoch_) + " was delivered without it");
+             node_label(it->first, names_) + " stayed stable in " + to_string(it->second.first) + " although " +
+                 to_string(latest_) + " was delivered without it");
       it = left_out_.erase(it);
       continue;
     }
@@ -90,7 +91,7 @@ void QuorumChecker::finish(Time end, std::uint64_t index) { check_stale(end, ind
 bool LivenessChecker::converged(std::string* why) const {
   const auto& nodes = view_.nodes();
   std::vector<std::int64_t> live;
-  std::int64_t epoch = -1;
+  std::optional<MembershipId> epoch;
   for (NodeId n = 0; n < nodes.size(); ++n) {
     const auto& v = nodes[n];
     if (!v.up || v.state == "dead" || v.state == "shutdown") continue;
@@ -99,20 +100,20 @@ bool LivenessChecker::converged(std::string* why) const {
       if (why) *why = node_label(n, names_) + " is " + v.state;
       return false;
     }
-    if (epoch >= 0 && v.epoch != epoch) {
-      if (why) *why = "live nodes are stable in different epochs (" + std::to_string(epoch) + " and " +
-                      std::to_string(v.epoch) + ")";
+    if (epoch && v.membership != *epoch) {
+      if (why) *why = "live nodes are stable in different memberships (" + to_string(*epoch) + " and " +
+                      to_string(v.membership) + ")";
       return false;
     }
-    epoch = v.epoch;
+    epoch = v.membership;
   }
   if (live.empty()) return true;  // nothing left that could form a membership
   std::size_t up = 0;
   for (const auto& v : nodes) up += v.up ? 1 : 0;
   if (2 * up <= nodes.size()) return true;  // no quorum is up: waiting is the right answer
-  const auto* members = view_.members(epoch);
+  const auto* members = view_.members(*epoch);
   if (members == nullptr || *members != live) {
-    if (why) *why = "epoch " + std::to_string(epoch) + " has members " + (members ? render(*members, names_) : "?") +
+    if (why) *why = to_string(*epoch) + " has members " + (members ? render(*members, names_) : "?") +
                     " but the live nodes are " + render(live, names_);
     return false;
   }

@@ -33,7 +33,7 @@ class AgreementChecker final : public Checker {
     std::string versions;
     NodeId first;
   };
-  std::map<std::int64_t, Seen> epochs_;
+  std::map<MembershipId, Seen> epochs_;
 };
 
 class OneLeaderChecker final : public Checker {
@@ -42,7 +42,7 @@ class OneLeaderChecker final : public Checker {
   void on_observation(const Observation& o) override;
 
  private:
-  std::map<std::int64_t, std::int64_t> leaders_;
+  std::map<MembershipId, std::int64_t> leaders_;
 };
 
 class QuorumChecker final : public Checker {
@@ -59,8 +59,8 @@ class QuorumChecker final : public Checker {
   Duration grace_;
   MembershipView view_;
   std::vector<std::string> names_;
-  std::map<NodeId, std::pair<std::int64_t, Time>> left_out_;  // node -> (its epoch, deadline)
-  std::int64_t latest_epoch_ = 0;
+  std::map<NodeId, std::pair<MembershipId, Time>> left_out_;  // node -> (its membership, deadline)
+  MembershipId latest_{0, 0};
 };
 
 class LivenessChecker final : public Checker {

@@ -18,10 +18,10 @@ rc::Gen<Message> gen_message() {
   return rc::gen::oneOf(
       rc::gen::map(rc::gen::tuple(rc::gen::inRange(0, 6), arbitrary<std::uint64_t>(), arbitrary<NodeId>(),
                                   arbitrary<std::int64_t>(), arbitrary<bool>(), arbitrary<std::uint32_t>(),
-                                  arbitrary<std::uint64_t>()),
+                                  arbitrary<std::uint64_t>(), arbitrary<std::uint64_t>()),
                    [](auto t) -> Message {
-                     auto [st, e, l, ms, sc, b, rd] = t;
-                     return Heartbeat{static_cast<State>(st), e, l, ms, sc, b, rd};
+                     auto [st, e, l, ms, sc, b, rd, g] = t;
+                     return Heartbeat{static_cast<State>(st), e, l, ms, sc, b, rd, g};
                    }),
       rc::gen::map(arbitrary<std::uint64_t>(), [](std::uint64_t r) -> Message { return Probe{r}; }),
       rc::gen::map(rc::gen::tuple(arbitrary<std::uint64_t>(), arbitrary<std::vector<NodeId>>(), arbitrary<std::int64_t>(),
@@ -30,13 +30,13 @@ rc::Gen<Message> gen_message() {
                      auto [r, seen, ms, sc, b, tags] = t;
                      return Connectivity{r, seen, ms, sc, b, tags};
                    }),
-      rc::gen::map(rc::gen::tuple(arbitrary<std::uint64_t>(), arbitrary<std::vector<NodeId>>(),
+      rc::gen::map(rc::gen::tuple(arbitrary<std::uint64_t>(), arbitrary<std::uint64_t>(), arbitrary<std::vector<NodeId>>(),
                                   rc::gen::container<std::vector<NodeVersions>>(rc::gen::map(
                                       rc::gen::tuple(arbitrary<NodeId>(), gen_tags()),
                                       [](auto x) { return NodeVersions{std::get<0>(x), std::get<1>(x)}; }))),
                    [](auto t) -> Message {
-                     auto [r, m, v] = t;
-                     return Propose{r, m, v};
+                     auto [r, g, m, v] = t;
+                     return Propose{r, g, m, v};
                    }),
       rc::gen::map(arbitrary<std::uint64_t>(), [](std::uint64_t r) -> Message { return Accept{r}; }),
       rc::gen::map(arbitrary<std::uint64_t>(), [](std::uint64_t r) -> Message { return Commit{r}; }),

@@ -50,9 +50,11 @@ void Cms::start() {
 
 Task<void> Cms::heartbeat_loop() {
   for (;;) {
-    if (state_ != State::dead && state_ != State::shutdown) {
+    // Dead nodes keep heartbeating (as dead): they take no part, but what they remember
+    // of round numbers and the cluster's lifetime still reaches the others.
+    if (state_ != State::shutdown) {
       Heartbeat hb{state_, membership_.epoch, membership_.leader, member_since_, server_capable_, boot_,
-                   std::max(highest_round_, promised_)};
+                   std::max(highest_round_, promised_), known_generation_};
       const Bytes bytes = encode(hb);
       for (NodeId n = 0; n < configured_; ++n)
         if (n != self_) sim_.lan().send(self_, n, ChannelSet::membership, kPort, bytes);
@@ -98,18 +100,32 @@ std::vector<NodeId> Cms::view() const {
     if (p.heard < 0 || now - p.heard > options_.failure_timeout) continue;
     if (p.last.state == State::dead || p.last.state == State::shutdown) continue;
     if (suspected_.count(n) != 0) continue;
-    auto w = withdrawing_.find(n);
-    if (w != withdrawing_.end() && w->second == p.last.boot) continue;
     v.push_back(n);
   }
   std::sort(v.begin(), v.end());
   return v;
 }
 
-// §0054: the longest-standing server-capable node, then the lowest id.
+bool Cms::is_withdrawing(NodeId n, std::uint32_t boot) const {
+  auto w = withdrawing_.find(n);
+  return w != withdrawing_.end() && w->second == boot;
+}
+
+// Who may lead: the nodes in view, less those on their way out (§0056).
+std::vector<NodeId> Cms::leader_candidates() const {
+  std::vector<NodeId> v = view();
+  std::erase_if(v, [&](NodeId n) {
+    return n == self_ ? withdraw_requested_ : is_withdrawing(n, peers_[n].last.boot);
+  });
+  return v;
+}
+
+// §0054: the longest-standing server-capable member, then the lowest id. Members come
+// before nodes that are not yet in a membership: a nascent node must not be asked to
+// run the change of a membership it knows nothing of.
 NodeId Cms::choose_leader(const std::vector<NodeId>& among) const {
   NodeId best = kNoNode;
-  std::tuple<bool, std::int64_t, NodeId> best_key{true, INT64_MAX, kNoNode};
+  std::tuple<bool, bool, std::int64_t, NodeId> best_key{true, true, INT64_MAX, kNoNode};
   for (NodeId n : among) {
     bool capable;
     std::int64_t since;
@@ -120,7 +136,7 @@ NodeId Cms::choose_leader(const std::vector<NodeId>& among) const {
       capable = peers_[n].last.server_capable;
       since = peers_[n].last.member_since;
     }
-    std::tuple<bool, std::int64_t, NodeId> key{!capable, since < 0 ? INT64_MAX : since, n};
+    std::tuple<bool, bool, std::int64_t, NodeId> key{since < 0, !capable, since < 0 ? INT64_MAX : since, n};
     if (key < best_key) {
       best_key = key;
       best = n;
@@ -157,7 +173,7 @@ void Cms::bounced(NodeId to, const Message&) {
 void Cms::detect_failure(NodeId peer, const char* how) {
   if (mutations_.no_failure_detection || peer == self_ || !is_member(peer) || suspected_.count(peer) != 0) return;
   if (state_ == State::dead || state_ == State::shutdown || state_ == State::nascent) return;
-  suspected_.insert(peer);
+  suspected_.emplace(peer, sim_.now());
   sim_.observe(self_, "cms.failure_detected", {{"peer", std::int64_t(peer)}, {"how", std::string(how)}});
   next_request_ = 0;
   need_change("failure");
@@ -165,11 +181,12 @@ void Cms::detect_failure(NodeId peer, const char* how) {
 
 void Cms::need_change(const char* why) {
   if (round_ || state_ == State::dead || state_ == State::shutdown) return;
-  const NodeId leader = choose_leader(view());
+  const NodeId leader = choose_leader(leader_candidates());
+  if (leader == kNoNode) return;  // nobody may lead yet (only withdrawing nodes in view)
   if (leader == self_) {
     start_round(false, why);
   } else if (sim_.now() >= next_request_) {
-    send(leader, ChangeRequest{suspected_.empty() ? kNoNode : *suspected_.begin(), membership_.epoch});
+    send(leader, ChangeRequest{suspected_.empty() ? kNoNode : suspected_.begin()->first, membership_.epoch});
     next_request_ = sim_.now() + options_.join_retry;
   }
 }
@@ -185,6 +202,9 @@ void Cms::start_round(bool include_joiners, const char* why) {
   highest_round_ = std::max(highest_round_, number);
   Round r;
   r.number = number;
+  // A new lifetime only when this node knows of none: named by when and where it began.
+  r.generation = known_generation_ != 0 ? known_generation_
+                                        : (static_cast<std::uint64_t>(sim_.now()) << 12) | (self_ & 0xfff);
   r.deadline = sim_.now() + options_.round_timeout;
   r.include_joiners = include_joiners || membership_.epoch == 0;
   for (NodeId n : view()) {
@@ -207,15 +227,26 @@ void Cms::start_round(bool include_joiners, const char* why) {
 
 void Cms::evaluate_round() {
   Round& r = *round_;
-  std::vector<NodeId> candidates;
-  std::vector<std::vector<NodeId>> hears;
-  for (const auto& [n, c] : r.replies) {
-    auto w = withdrawing_.find(n);
-    if (w != withdrawing_.end() && w->second == c.boot) continue;
-    candidates.push_back(n);
-    hears.push_back(c.seen);
+  auto connected_set = [&](bool with_withdrawing) {
+    std::vector<NodeId> candidates;
+    std::vector<std::vector<NodeId>> hears;
+    for (const auto& [n, c] : r.replies) {
+      if (!with_withdrawing && is_withdrawing(n, c.boot)) continue;
+      candidates.push_back(n);
+      hears.push_back(c.seen);
+    }
+    return largest_connected_set(self_, candidates, hears);
+  };
+  std::vector<NodeId> set = connected_set(false);
+  if (!has_quorum(set.size())) {
+    // An orderly withdrawal never costs the quorum: keep the withdrawing node in for
+    // now; it asks again and leaves once enough nodes are back.
+    std::vector<NodeId> with = connected_set(true);
+    if (has_quorum(with.size()) && with.size() > set.size()) {
+      sim_.observe(self_, "cms.withdraw_deferred", {{"round", static_cast<std::int64_t>(r.number)}});
+      set = std::move(with);
+    }
   }
-  std::vector<NodeId> set = largest_connected_set(self_, candidates, hears);
   if (!has_quorum(set.size())) {
     sim_.observe(self_, "cms.no_quorum", {{"round", static_cast<std::int64_t>(r.number)},
                                           {"size", static_cast<std::int64_t>(set.size())},
@@ -244,7 +275,7 @@ void Cms::evaluate_round() {
   r.accepted = {self_};
   promised_ = std::max(promised_, r.number);
   for (NodeId m : set)
-    if (m != self_) send(m, Propose{r.number, r.members, r.versions});
+    if (m != self_) send(m, Propose{r.number, r.generation, r.members, r.versions});
   if (r.accepted.size() == r.members.size()) finish_round();
 }
 
@@ -256,12 +287,13 @@ void Cms::finish_round() {
   for (const auto& [w, boot] : withdrawing_)
     if (!contains(r.members, w)) send(w, WithdrawAck{r.number});
   for (NodeId m : r.members) pending_joins_.erase(m);
-  deliver(r.number, self_, r.members, r.versions);
+  deliver(r.generation, r.number, self_, r.members, r.versions);
 }
 
-void Cms::deliver(std::uint64_t round, NodeId leader, const std::vector<NodeId>& members,
+void Cms::deliver(std::uint64_t generation, std::uint64_t round, NodeId leader, const std::vector<NodeId>& members,
                   const std::vector<NodeVersions>& versions) {
-  membership_ = Membership{round, leader, members, versions};
+  membership_ = Membership{generation, round, leader, members, versions};
+  known_generation_ = generation;
   highest_round_ = std::max(highest_round_, round);
   accepted_.reset();
   suspected_.clear();
@@ -269,6 +301,7 @@ void Cms::deliver(std::uint64_t round, NodeId leader, const std::vector<NodeId>&
   if (member_since_ < 0) member_since_ = sim_.now();
   sim_.observe(self_, "cms.deliver",
                {{"epoch", static_cast<std::int64_t>(round)},
+                {"generation", static_cast<std::int64_t>(generation)},
                 {"leader", std::int64_t(leader)},
                 {"members", as_list(members)},
                 {"versions", render_versions(sim_, versions)}});
@@ -314,7 +347,7 @@ void Cms::tick() {
         // Some proposed member never accepted: start over without waiting for it.
         sim_.observe(self_, "cms.round_timeout", {{"round", static_cast<std::int64_t>(round_->number)}});
         for (NodeId m : round_->members)
-          if (round_->accepted.count(m) == 0 && is_member(m)) suspected_.insert(m);
+          if (round_->accepted.count(m) == 0 && is_member(m)) suspected_.emplace(m, now);
         const bool joiners = round_->include_joiners;
         round_.reset();
         start_round(joiners, "accept timeout");
@@ -358,20 +391,29 @@ void Cms::tick() {
           send(cluster_leader, JoinRequest{boot_});
           next_request_ = now + options_.join_retry;
         }
-      } else if (choose_leader(v) == self_) {
+      } else if (choose_leader(leader_candidates()) == self_) {
         start_round(true, "formation");
       }
       break;
     }
     case State::stable:
-      if (withdraw_requested_ && now >= next_request_) {
+      if (withdraw_requested_ && std::none_of(membership_.members.begin(), membership_.members.end(), [&](NodeId m) {
+            return m != self_ && contains(view(), m);
+          })) {
+        // Nobody of our membership is left to ask: leaving needs no one's leave.
+        sim_.observe(self_, "cms.withdrawn");
+        set_state(State::shutdown);
+      } else if (withdraw_requested_ && now >= next_request_) {
         for (NodeId m : membership_.members)
           if (m != self_) send(m, Withdraw{boot_});
         next_request_ = now + options_.join_retry;
       } else if (!suspected_.empty()) {
         need_change("failure");
-      } else if (!pending_joins_.empty() && membership_.leader == self_) {
-        start_round(true, "join");
+      } else if (membership_.leader == self_) {
+        // Joiners that went away or got in meanwhile no longer wait.
+        const std::vector<NodeId> v = view();
+        std::erase_if(pending_joins_, [&](NodeId n) { return is_member(n) || !contains(v, n); });
+        if (!pending_joins_.empty()) start_round(true, "join");
       }
       break;
     default:
@@ -386,11 +428,25 @@ void Cms::on_heartbeat(NodeId from, const Heartbeat& m) {
   p.last = m;
   auto w = withdrawing_.find(from);
   if (w != withdrawing_.end() && w->second != m.boot) withdrawing_.erase(w);
+  // A suspect heard from again for a whole failure timeout is back (it was frozen or
+  // cut off, not dead): it may take part in rounds again.
+  if (auto s = suspected_.find(from);
+      s != suspected_.end() && !restarted && m.state != State::dead && sim_.now() - s->second >= options_.failure_timeout) {
+    suspected_.erase(s);
+    sim_.observe(self_, "cms.back", {{"peer", std::int64_t(from)}});
+  }
   if (restarted) detect_failure(from, "restarted");
+  if (m.state == State::dead) detect_failure(from, "went dead");
   // A member of my membership has moved on to a newer epoch without me: I was left out.
   const bool commit_coming = accepted_ && accepted_->round >= m.epoch;
   if ((state_ == State::stable || state_ == State::follower) && !round_ && !commit_coming && is_member(from) &&
-      m.epoch > membership_.epoch && m.state == State::stable && !withdraw_requested_) {
+      (m.epoch > membership_.epoch || m.generation != membership_.generation) && m.state == State::stable) {
+    if (withdraw_requested_) {
+      // The membership moved on without us while we were asking to leave: we are out.
+      sim_.observe(self_, "cms.withdrawn");
+      set_state(State::shutdown);
+      return;
+    }
     sim_.observe(self_, "cms.excluded", {{"epoch", static_cast<std::int64_t>(m.epoch)}});
     membership_ = Membership{};
     member_since_ = -1;
@@ -401,6 +457,7 @@ void Cms::on_heartbeat(NodeId from, const Heartbeat& m) {
   }
   // Round numbers are never reused, even by a node that restarted and forgot its own.
   highest_round_ = std::max({highest_round_, m.epoch, m.round});
+  if (known_generation_ == 0) known_generation_ = m.generation;
 }
 
 void Cms::on_probe(NodeId from, const Probe& m) {
@@ -452,7 +509,7 @@ void Cms::on_accept(NodeId from, const Accept& m) {
 void Cms::on_commit(NodeId from, const Commit& m) {
   if (!accepted_ || accepted_->round != m.round || from != accepted_leader_ || state_ == State::dead) return;
   const Propose p = *accepted_;
-  deliver(p.round, from, p.members, p.versions);
+  deliver(p.generation, p.round, from, p.members, p.versions);
 }
 
 void Cms::on_dead(NodeId from, const Dead& m) {
@@ -466,9 +523,15 @@ void Cms::on_join(NodeId from, const JoinRequest&) {
     if (pending_joins_.insert(from).second) sim_.observe(self_, "cms.join_blocked", {{"node", std::int64_t(from)}});
     return;
   }
-  if (state_ == State::stable && membership_.leader == self_) {
+  if (state_ != State::stable) return;
+  if (membership_.leader == self_) {
     pending_joins_.insert(from);
     start_round(true, "join");
+  } else if (!contains(view(), membership_.leader)) {
+    // The joiner asked us because our leader is gone: get a new leader first.
+    pending_joins_.insert(from);
+    next_request_ = 0;
+    need_change("join while leader gone");
   }
 }
 
@@ -476,12 +539,18 @@ void Cms::on_change(NodeId from, const ChangeRequest& m) {
   // A request about an older membership, or from a node outside mine, is stale (it may
   // have sat in a frozen channel). The suspect is not taken on trust: the round's
   // probes find out who is really there.
-  if (state_ != State::stable || round_ || m.epoch != membership_.epoch || !is_member(from)) return;
+  if (state_ != State::stable || round_ || withdraw_requested_ || m.epoch != membership_.epoch || !is_member(from))
+    return;
   start_round(false, "change request");
 }
 
 void Cms::on_withdraw(NodeId from, const Withdraw& m) {
-  if (!is_member(from) || state_ == State::dead) return;
+  if (state_ == State::dead) return;
+  if (!is_member(from)) {
+    // Already out (it was left out while its request was on the way): say so.
+    if (state_ == State::stable && membership_.leader == self_) send(from, WithdrawAck{membership_.epoch});
+    return;
+  }
   if (withdrawing_.emplace(from, m.boot).second)
     sim_.observe(self_, "cms.withdraw_seen", {{"node", std::int64_t(from)}});
   next_request_ = 0;

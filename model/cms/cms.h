@@ -52,7 +52,12 @@ struct Options {
   } mutations;
 };
 
+// A membership is named by (generation, epoch). Epochs count up within one cluster
+// lifetime; a lifetime begins when a membership forms among nodes none of which
+// remembers an earlier one (all that did crashed: nodes keep no state across a crash),
+// and gets a fresh generation, so a reused epoch number never names two memberships.
 struct Membership {
+  std::uint64_t generation = 0;
   std::uint64_t epoch = 0;
   NodeId leader = kNoNode;
   std::vector<NodeId> members;
@@ -79,6 +84,7 @@ class Cms {
   };
   struct Round {
     std::uint64_t number = 0;
+    std::uint64_t generation = 0;
     bool proposing = false;
     Time deadline = 0;
     std::vector<NodeId> probed;
@@ -98,6 +104,8 @@ class Cms {
   void set_state(State s);
   void send(NodeId to, const Message& m);
   std::vector<NodeId> view() const;  // nodes heard recently, self included, sorted
+  std::vector<NodeId> leader_candidates() const;
+  bool is_withdrawing(NodeId n, std::uint32_t boot) const;
   NodeId choose_leader(const std::vector<NodeId>& among) const;
   bool has_quorum(std::size_t n) const { return mutations_.ignore_quorum || 2 * n > configured_; }
   bool is_member(NodeId n) const;
@@ -106,7 +114,7 @@ class Cms {
   void start_round(bool include_joiners, const char* why);
   void evaluate_round();
   void finish_round();
-  void deliver(std::uint64_t round, NodeId leader, const std::vector<NodeId>& members,
+  void deliver(std::uint64_t generation, std::uint64_t round, NodeId leader, const std::vector<NodeId>& members,
                const std::vector<NodeVersions>& versions);
   void go_dead(std::uint64_t round);
   Connectivity my_connectivity(std::uint64_t round) const;
@@ -137,6 +145,7 @@ class Cms {
   std::int64_t member_since_ = -1;
   std::vector<Peer> peers_;
   std::uint64_t highest_round_ = 0;   // highest round number seen anywhere
+  std::uint64_t known_generation_ = 0;  // the cluster lifetime this node knows of
   std::uint64_t promised_ = 0;        // highest round whose proposal this node accepted
   NodeId round_leader_ = kNoNode;     // leader of the round this node follows
   std::optional<Propose> accepted_;   // proposal accepted, awaiting commit
@@ -148,7 +157,7 @@ class Cms {
   Time follower_deadline_ = 0;
   std::optional<Round> round_;        // when leading
   int no_quorum_rounds_ = 0;
-  std::set<NodeId> suspected_;        // members detected failed since the last delivery
+  std::map<NodeId, Time> suspected_;  // members detected failed since the last delivery, and when
   std::set<NodeId> pending_joins_;    // joins deferred while a change is delivered
   std::map<NodeId, std::uint32_t> withdrawing_;  // node -> boot that asked to withdraw
   bool withdraw_requested_ = false;

@@ -35,7 +35,7 @@ struct Encoder {
   WireWriter& w;
   void operator()(const Heartbeat& m) {
     w.u8(kHeartbeat).u8(static_cast<std::uint8_t>(m.state)).u64(m.epoch).u32(m.leader).i64(m.member_since)
-        .boolean(m.server_capable).u32(m.boot).u64(m.round);
+        .boolean(m.server_capable).u32(m.boot).u64(m.round).u64(m.generation);
   }
   void operator()(const Probe& m) { w.u8(kProbe).u64(m.round); }
   void operator()(const Connectivity& m) {
@@ -45,7 +45,7 @@ struct Encoder {
     put_tags(w, m.tags);
   }
   void operator()(const Propose& m) {
-    w.u8(kPropose).u64(m.round);
+    w.u8(kPropose).u64(m.round).u64(m.generation);
     put_nodes(w, m.members);
     w.u32(static_cast<std::uint32_t>(m.versions.size()));
     for (const NodeVersions& v : m.versions) {
@@ -104,6 +104,7 @@ Message decode(std::span<const std::uint8_t> bytes) {
       m.server_capable = r.boolean("heartbeat server_capable");
       m.boot = r.u32("heartbeat boot");
       m.round = r.u64("heartbeat round");
+      m.generation = r.u64("heartbeat generation");
       out = m;
       break;
     }
@@ -122,6 +123,7 @@ Message decode(std::span<const std::uint8_t> bytes) {
     case kPropose: {
       Propose m;
       m.round = r.u64("propose round");
+      m.generation = r.u64("propose generation");
       m.members = get_nodes(r, "propose members");
       const std::uint32_t n = r.count("propose versions", 8);
       for (std::uint32_t i = 0; i < n; ++i) {

@@ -29,6 +29,7 @@ struct Heartbeat {
   bool server_capable = false;
   std::uint32_t boot = 0;        // incarnation: a change means the node restarted
   std::uint64_t round = 0;       // highest round number seen: a new leader numbers above it
+  std::uint64_t generation = 0;  // cluster lifetime of its membership (0: knows none)
   bool operator==(const Heartbeat&) const = default;
 };
 
@@ -50,6 +51,7 @@ struct Connectivity {
 
 struct Propose {
   std::uint64_t round = 0;
+  std::uint64_t generation = 0;
   std::vector<NodeId> members;  // sorted
   std::vector<NodeVersions> versions;
   bool operator==(const Propose&) const = default;
