@@ -35,22 +35,20 @@ Task<void> hold_mutex(Scheduler& s, Mutex& m, std::vector<std::string>& log, std
   m.unlock();
 }
 
-Task<void> read_lock(Scheduler& s, RwLock& l, std::vector<std::string>& log, std::string name, Duration hold) {
-  WaitStatus st = co_await l.lock_shared();
+// Holds the lock shared or exclusive for `hold`, logging when it gets and drops it.
+Task<void> rw_hold(Scheduler& s, RwLock& l, std::vector<std::string>& log, std::string name, Duration hold,
+                   bool exclusive) {
+  WaitStatus st;
+  if (exclusive) {
+    st = co_await l.lock();
+  } else {
+    st = co_await l.lock_shared();
+  }
   BOOST_REQUIRE(st == WaitStatus::ok);
   log.push_back(name + "+");
   co_await s.sleep(hold);
   log.push_back(name + "-");
-  l.unlock_shared();
-}
-
-Task<void> write_lock(Scheduler& s, RwLock& l, std::vector<std::string>& log, std::string name, Duration hold) {
-  WaitStatus st = co_await l.lock();
-  BOOST_REQUIRE(st == WaitStatus::ok);
-  log.push_back(name + "+");
-  co_await s.sleep(hold);
-  log.push_back(name + "-");
-  l.unlock();
+  if (exclusive) l.unlock(); else l.unlock_shared();
 }
 
 Task<void> wait_event(Event& e, Interrupt* i, Time deadline, WaitStatus* out) { *out = co_await e.wait(i, deadline); }
@@ -97,10 +95,10 @@ BOOST_AUTO_TEST_CASE(rwlock_is_a_barrier_for_later_readers) {
   World w;
   RwLock l(w.s);
   std::vector<std::string> log;
-  w.s.spawn(0, read_lock(w.s, l, log, "r1", 5_ms), "r1");
-  w.s.spawn(0, read_lock(w.s, l, log, "r2", 5_ms), "r2");
-  w.s.spawn(0, write_lock(w.s, l, log, "w", 1_ms), "w");
-  w.s.spawn(0, read_lock(w.s, l, log, "r3", 1_ms), "r3");  // must wait behind the writer
+  w.s.spawn(0, rw_hold(w.s, l, log, "r1", 5_ms, false), "r1");
+  w.s.spawn(0, rw_hold(w.s, l, log, "r2", 5_ms, false), "r2");
+  w.s.spawn(0, rw_hold(w.s, l, log, "w", 1_ms, true), "w");
+  w.s.spawn(0, rw_hold(w.s, l, log, "r3", 1_ms, false), "r3");  // must wait behind the writer
   w.s.run_until(1_s);
   BOOST_TEST(log == (std::vector<std::string>{"r1+", "r2+", "r1-", "r2-", "w+", "w-", "r3+", "r3-"}));
 }

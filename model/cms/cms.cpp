@@ -106,6 +106,14 @@ std::vector<NodeId> Cms::view() const {
   return v;
 }
 
+// In view and taking part in a membership (not nascent, not dead).
+bool Cms::active_member(NodeId n) const {
+  if (n == kNoNode || !contains(view(), n)) return false;
+  if (n == self_) return membership_.epoch != 0;
+  const State s = peers_[n].last.state;
+  return peers_[n].last.epoch != 0 && (s == State::stable || s == State::follower || s == State::leader);
+}
+
 bool Cms::is_withdrawing(NodeId n, std::uint32_t boot) const {
   auto w = withdrawing_.find(n);
   return w != withdrawing_.end() && w->second == boot;
@@ -364,7 +372,12 @@ void Cms::tick() {
       if (now >= follower_deadline_) {
         // The leader went quiet mid-round.
         round_leader_ = kNoNode;
-        if (membership_.epoch == 0) {
+        if (withdraw_requested_) {
+          // Leaving, and the round that was to let us go stalled: leave anyway. The
+          // others see a silent member and re-form without us.
+          sim_.observe(self_, "cms.withdrawn");
+          set_state(State::shutdown);
+        } else if (membership_.epoch == 0) {
           set_state(State::nascent);
         } else {
           follower_deadline_ = now + options_.follower_timeout;
@@ -382,7 +395,7 @@ void Cms::tick() {
         if (n == self_) continue;
         const Heartbeat& hb = peers_[n].last;
         if (hb.epoch != 0 && (hb.state == State::stable || hb.state == State::follower || hb.state == State::leader)) {
-          cluster_leader = contains(v, hb.leader) ? hb.leader : n;
+          cluster_leader = active_member(hb.leader) ? hb.leader : n;
           break;
         }
       }
@@ -527,7 +540,7 @@ void Cms::on_join(NodeId from, const JoinRequest&) {
   if (membership_.leader == self_) {
     pending_joins_.insert(from);
     start_round(true, "join");
-  } else if (!contains(view(), membership_.leader)) {
+  } else if (!active_member(membership_.leader)) {
     // The joiner asked us because our leader is gone: get a new leader first.
     pending_joins_.insert(from);
     next_request_ = 0;

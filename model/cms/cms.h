@@ -106,6 +106,7 @@ class Cms {
   std::vector<NodeId> view() const;  // nodes heard recently, self included, sorted
   std::vector<NodeId> leader_candidates() const;
   bool is_withdrawing(NodeId n, std::uint32_t boot) const;
+  bool active_member(NodeId n) const;
   NodeId choose_leader(const std::vector<NodeId>& among) const;
   bool has_quorum(std::size_t n) const { return mutations_.ignore_quorum || 2 * n > configured_; }
   bool is_member(NodeId n) const;
