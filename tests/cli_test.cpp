@@ -1,0 +1,84 @@
+// The `sansim run` surface as a user meets it: report files, failure files with the
+// replay command, determinism checks, and the closing summary line.
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace {
+
+struct Ran {
+  int status;
+  std::string out;
+};
+
+Ran sansim(const std::string& args, const std::string& dir) {
+  const int st = std::system((std::string(SANSIM_BINARY) + " " + args + " > " + dir + "/out.txt 2>&1").c_str());
+  std::ifstream in(dir + "/out.txt");
+  return {WEXITSTATUS(st), std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>())};
+}
+
+std::string fresh_dir(const std::string& name) {
+  std::filesystem::remove_all(name);
+  std::filesystem::create_directories(name);
+  return name;
+}
+
+const std::string kLibrary = std::string(SANSIM_SOURCE_DIR) + "/scenarios/library";
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(cli)
+
+BOOST_AUTO_TEST_CASE(report_lists_every_scenario) {
+  const std::string dir = fresh_dir("cli_test_report");
+  Ran r = sansim("run " + kLibrary + "/clean-start.yaml " + kLibrary + "/leader-crash.yaml --report " + dir + "/rep", dir);
+  BOOST_TEST(r.status == 0, r.out);
+  BOOST_TEST(r.out.find("2 passed, 0 failed") != std::string::npos, r.out);
+  std::ifstream json(dir + "/rep/results.json");
+  std::string j((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
+  BOOST_TEST(j.find("\"name\": \"clean-start\"") != std::string::npos);
+  BOOST_TEST(j.find("\"name\": \"leader-crash\"") != std::string::npos);
+  BOOST_TEST(j.find("\"trace_hash\"") != std::string::npos);
+  BOOST_TEST(std::filesystem::exists(dir + "/rep/summary.md"));
+}
+
+BOOST_AUTO_TEST_CASE(failure_writes_a_replayable_file_and_exits_1) {
+  const std::string dir = fresh_dir("cli_test_failure");
+  std::ofstream(dir + "/broken.yaml") << R"(name: broken
+seed: 5
+duration: 12s
+cluster:
+  nodes: [{id: n1, server_capable: true}, {id: n2}, {id: n3}, {id: n4}, {id: n5}]
+faults:
+  - {at: 3s, partition: [[n1, n2], [n3, n4, n5]]}
+mutations: [ignore_quorum]
+)";
+  Ran r = sansim("run " + dir + "/broken.yaml --failures " + dir + "/failures", dir);
+  BOOST_TEST(r.status == 1, r.out);
+  BOOST_TEST(r.out.find("FAIL  broken") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("violation quorum") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("replay: sansim replay " + dir + "/failures/broken-5.yaml") != std::string::npos, r.out);
+  Ran again = sansim("replay " + dir + "/failures/broken-5.yaml", dir);
+  BOOST_TEST(again.status == 0, again.out);
+}
+
+BOOST_AUTO_TEST_CASE(check_determinism_passes_on_the_library) {
+  const std::string dir = fresh_dir("cli_test_determinism");
+  Ran r = sansim("run " + kLibrary + " --check-determinism --failures " + dir, dir);
+  BOOST_TEST(r.status == 0, r.out);
+  BOOST_TEST(r.out.find("NON-DETERMINISTIC") == std::string::npos, r.out);
+}
+
+BOOST_AUTO_TEST_CASE(bad_flags_exit_2) {
+  const std::string dir = fresh_dir("cli_test_flags");
+  BOOST_TEST(sansim("run", dir).status == 2);
+  BOOST_TEST(sansim("run " + kLibrary + " --seed notanumber", dir).status == 2);
+  BOOST_TEST(sansim("replay /no/such/file.yaml", dir).status == 2);
+  BOOST_TEST(sansim("replay " + kLibrary + "/clean-start.yaml", dir).status == 2);  // not a failure file
+  BOOST_TEST(sansim("bench nothing", dir).status == 2);
+  BOOST_TEST(sansim("frobnicate", dir).status == 2);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
