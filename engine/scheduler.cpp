@@ -12,7 +12,10 @@ void root_finished(const RootLink& link, std::exception_ptr error) {
 }
 }  // namespace detail
 
-Scheduler::Scheduler(Trace& trace) : trace_(trace) { heap_.reserve(1024); }
+Scheduler::Scheduler(Trace& trace) : trace_(trace) {
+  heap_.reserve(1024);
+  events_.reserve(1024);
+}
 
 Scheduler::~Scheduler() {
   // Destroy what is left in spawn order, so RAII in frames runs deterministically.
@@ -31,11 +34,18 @@ void Scheduler::shuffle_ties(std::uint64_t seed) {
   tie_rng_ = Rng(seed).child("scheduler.ties");
 }
 
-void Scheduler::push(Event e) {
-  e.seq = seq_++;
-  e.tie = shuffle_ ? tie_rng_.next() : e.seq;
-  heap_.push_back(e);
-  std::push_heap(heap_.begin(), heap_.end(), Later{});
+void Scheduler::push(const Event& e) {
+  const std::uint64_t seq = seq_++;
+  std::uint32_t index;
+  if (!free_events_.empty()) {
+    index = free_events_.back();
+    free_events_.pop_back();
+    events_[index] = e;
+  } else {
+    index = static_cast<std::uint32_t>(events_.size());
+    events_.push_back(e);
+  }
+  heap_.push(Key{e.at, shuffle_ ? tie_rng_.next() : seq, index});
 }
 
 void Scheduler::spawn(NodeId node, Task<void> task, std::string name) {
@@ -56,7 +66,7 @@ void Scheduler::spawn(NodeId node, Task<void> task, std::string name) {
   s.name = std::move(name);
   s.blocked = nullptr;
   h.promise().root = detail::RootLink{this, slot};
-  push(Event{now_, 0, 0, h.address(), s.generation, slot, node, TraceKind::start});
+  push(Event{now_, h.address(), s.generation, slot, node, TraceKind::start});
 }
 
 void Scheduler::free_slot(std::uint32_t slot) {
@@ -108,12 +118,12 @@ std::size_t Scheduler::live_tasks(NodeId node) const {
 
 void Scheduler::schedule(Time at, NodeId node, TraceKind kind, EventTarget* target, std::uint64_t arg) {
   assert(at >= now_);
-  push(Event{at, 0, 0, target, arg, UINT32_MAX, node, kind});
+  push(Event{at, target, arg, UINT32_MAX, node, kind});
 }
 
 void Scheduler::resume_at(Time at, std::coroutine_handle<> h) {
   assert(in_task_);
-  push(Event{at, 0, 0, h.address(), slots_[current_slot_].generation, current_slot_, current_node_,
+  push(Event{at, h.address(), slots_[current_slot_].generation, current_slot_, current_node_,
              TraceKind::resume});
 }
 
@@ -129,7 +139,7 @@ void Scheduler::block(Waiter& w, std::coroutine_handle<> h, Time deadline) {
   s.wait_serial = w.serial;
   if (deadline != kTimeNever) {
     // A timeout event names the task and this wait; it does nothing if the wait is over.
-    push(Event{std::max(deadline, now_), 0, 0, nullptr, w.serial, current_slot_, current_node_, TraceKind::timer});
+    push(Event{std::max(deadline, now_), nullptr, w.serial, current_slot_, current_node_, TraceKind::timer});
   }
 }
 
@@ -140,7 +150,7 @@ void Scheduler::wake(Waiter& w, WaitStatus status, std::uint64_t tag) {
   Slot& s = slots_[w.task_slot];
   assert(s.live && s.blocked == &w);
   s.blocked = nullptr;
-  push(Event{now_, 0, 0, w.handle.address(), s.generation, w.task_slot, s.node, TraceKind::resume});
+  push(Event{now_, w.handle.address(), s.generation, w.task_slot, s.node, TraceKind::resume});
 }
 
 void Scheduler::dispatch(const Event& e) {
@@ -173,9 +183,9 @@ void Scheduler::dispatch(const Event& e) {
 
 bool Scheduler::step() {
   if (heap_.empty()) return false;
-  std::pop_heap(heap_.begin(), heap_.end(), Later{});
-  Event e = heap_.back();
-  heap_.pop_back();
+  const std::uint32_t index = heap_.pop().event;
+  const Event e = events_[index];
+  free_events_.push_back(index);
   assert(e.at >= now_);
   now_ = e.at;
   dispatch(e);
@@ -191,13 +201,13 @@ void Scheduler::rethrow_failure() {
 }
 
 void Scheduler::run_until(Time t) {
-  while (!heap_.empty() && heap_.front().at <= t) step();
+  while (!heap_.empty() && heap_.top().at <= t) step();
   if (t > now_ && t != kTimeNever) now_ = t;
 }
 
 bool Scheduler::run_until(const std::function<bool()>& done, Time limit) {
   if (done()) return true;
-  while (!heap_.empty() && heap_.front().at <= limit) {
+  while (!heap_.empty() && heap_.top().at <= limit) {
     step();
     if (done()) return true;
   }

@@ -1,6 +1,8 @@
-// The single-threaded event loop. Events are ordered by (time, tie, sequence): `tie` is
-// the sequence number itself unless the run explores schedules, in which case it is a
-// seeded random key, so events at one instant run in a shuffled but reproducible order.
+// The single-threaded event loop. Events are ordered by (time, tie): `tie` is the
+// sequence number unless the run explores schedules, in which case it is a seeded
+// random 64-bit key, so events at one instant run in a shuffled but reproducible order
+// (two equal random keys are as unlikely as a hash collision, and still ordered the
+// same way on every run, because the heap operations are themselves deterministic).
 //
 // Two kinds of event: resuming a task that was parked (sleep, a wake-up, a timeout), and
 // firing an EventTarget (message delivery, a fault, a timer of a subsystem). Every event
@@ -14,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/event_heap.h"
 #include "engine/node_id.h"
 #include "engine/random.h"
 #include "engine/task.h"
@@ -99,21 +102,24 @@ class Scheduler {
   void on_root_finished(std::uint32_t slot, std::exception_ptr error);
 
  private:
+  // What an event does. Kept apart from the heap so that the heap moves only small keys.
   struct Event {
     Time at;
-    std::uint64_t tie;
-    std::uint64_t seq;
     void* ptr;            // coroutine address or EventTarget
     std::uint64_t arg;    // EventTarget argument, or the task generation
     std::uint32_t slot;   // task slot for resumptions
     NodeId node;
     TraceKind kind;
   };
-  struct Later {
-    bool operator()(const Event& a, const Event& b) const {
-      if (a.at != b.at) return a.at > b.at;
-      if (a.tie != b.tie) return a.tie > b.tie;
-      return a.seq > b.seq;
+  struct Key {
+    Time at;
+    std::uint64_t tie;    // the sequence number, or a seeded random key when exploring
+    std::uint32_t event;  // index into events_
+  };
+  struct Sooner {
+    bool operator()(const Key& a, const Key& b) const {
+      if (a.at != b.at) return a.at < b.at;
+      return a.tie < b.tie;
     }
   };
   struct Slot {
@@ -126,14 +132,16 @@ class Scheduler {
     std::uint64_t wait_serial = 0;
   };
 
-  void push(Event e);
+  void push(const Event& e);
   void resume_at(Time at, std::coroutine_handle<> h);
   void dispatch(const Event& e);
   void free_slot(std::uint32_t slot);
   void rethrow_failure();
 
   Trace& trace_;
-  std::vector<Event> heap_;
+  EventHeap<Key, Sooner> heap_;
+  std::vector<Event> events_;
+  std::vector<std::uint32_t> free_events_;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
   Time now_ = 0;

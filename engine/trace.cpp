@@ -78,16 +78,31 @@ void Trace::stream_to(std::ostream* out, std::vector<std::string> names) {
 }
 
 void Trace::record_event(Time time, NodeId node, TraceKind kind, std::uint64_t detail) {
-  TraceRecord r;
-  r.time = time;
-  r.node = node;
-  r.kind = kind;
-  r.detail = detail;
-  append(std::move(r), 0);
+  // The hot path: no record is built unless someone keeps or streams records.
+  const std::uint64_t rh = record_hash(time, node, kind, detail, 0);
+  if (keep_records_ || stream_ != nullptr) {
+    TraceRecord r;
+    r.time = time;
+    r.node = node;
+    r.kind = kind;
+    r.detail = detail;
+    r.index = count_;
+    emit(r, rh);
+    if (keep_records_) records_.push_back(std::move(r));
+  }
+  TraceRecord& slot = ring_[count_ % kRing];
+  slot.index = count_;
+  slot.time = time;
+  slot.node = node;
+  slot.kind = kind;
+  slot.detail = detail;
+  slot.text.clear();
+  fold(rh);
 }
 
 void Trace::record_observation(Observation& o) {
   TraceRecord r;
+  r.index = count_;
   r.time = o.time;
   r.node = o.node;
   r.kind = TraceKind::observation;
@@ -95,35 +110,51 @@ void Trace::record_observation(Observation& o) {
   std::string fields = render_fields(o);
   if (!fields.empty()) r.text += " " + fields;
   o.index = count_;
-  const std::uint64_t th = stable_hash(r.text);
-  r.detail = 0;
-  append(std::move(r), th);
+  const std::uint64_t rh = record_hash(r.time, r.node, r.kind, 0, stable_hash(r.text));
+  if (keep_records_ || stream_ != nullptr) {
+    emit(r, rh);
+    if (keep_records_) records_.push_back(r);
+  }
+  ring_[count_ % kRing] = std::move(r);
+  fold(rh);
 }
 
-void Trace::append(TraceRecord&& r, std::uint64_t text_hash) {
-  r.index = count_;
-  std::uint64_t rh = mix(static_cast<std::uint64_t>(r.time), r.node);
-  rh = mix(rh, static_cast<std::uint64_t>(r.kind));
-  rh = mix(rh, r.detail);
-  rh = mix(rh, text_hash);
+// One record's hash: every field, mixed so that no field can cancel another.
+std::uint64_t Trace::record_hash(Time time, NodeId node, TraceKind kind, std::uint64_t detail, std::uint64_t text_hash) {
+  std::uint64_t h = static_cast<std::uint64_t>(time) * 0x9e3779b97f4a7c15ULL;
+  h ^= (detail + 0x632be59bd9b4e019ULL) * 0xc2b2ae3d27d4eb4fULL;
+  h ^= ((static_cast<std::uint64_t>(node) << 8) | static_cast<std::uint64_t>(kind)) * 0x165667b19e3779f9ULL;
+  h ^= text_hash;
+  h ^= h >> 32;
+  h *= 0xd6e8feb86659fd93ULL;
+  h ^= h >> 32;
+  return h;
+}
+
+// Folds one record's hash into the running hash and keeps what replays compare.
+void Trace::fold(std::uint64_t rh) {
   hash_ = mix(hash_, rh);
   ++count_;
   if (digests_.size() < kDigestCap) digests_.push_back(static_cast<std::uint8_t>(rh ^ (rh >> 8) ^ (rh >> 16)));
-  if (count_ % checkpoint_every_ == 0) checkpoints_.push_back({count_, hash_});
-  if (stream_ != nullptr) {
-    *stream_ << "{\"i\":" << r.index << ",\"t\":" << r.time << ",\"node\":\"" << node_label(r.node, names_)
-             << "\",\"kind\":\"" << to_string(r.kind) << "\"";
-    if (r.kind == TraceKind::observation) {
-      *stream_ << ",\"what\":\"";
-      json_escape(*stream_, r.text);
-      *stream_ << "\"";
-    } else {
-      *stream_ << ",\"detail\":" << r.detail;
-    }
-    *stream_ << ",\"hash\":\"" << hex64(hash_) << "\"}\n";
+  if (--until_checkpoint_ == 0) {  // a countdown: a division per record costs more than the rest
+    checkpoints_.push_back({count_, hash_});
+    until_checkpoint_ = checkpoint_every_;
   }
-  if (keep_records_) records_.push_back(r);
-  ring_[r.index % kRing] = std::move(r);
+}
+
+// Writes one record as a JSON line; the hash shown is the running hash after it.
+void Trace::emit(const TraceRecord& r, std::uint64_t rh) {
+  if (stream_ == nullptr) return;
+  *stream_ << "{\"i\":" << r.index << ",\"t\":" << r.time << ",\"node\":\"" << node_label(r.node, names_)
+           << "\",\"kind\":\"" << to_string(r.kind) << "\"";
+  if (r.kind == TraceKind::observation) {
+    *stream_ << ",\"what\":\"";
+    json_escape(*stream_, r.text);
+    *stream_ << "\"";
+  } else {
+    *stream_ << ",\"detail\":" << r.detail;
+  }
+  *stream_ << ",\"hash\":\"" << hex64(mix(hash_, rh)) << "\"}\n";
 }
 
 std::vector<TraceRecord> Trace::recent() const {

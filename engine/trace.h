@@ -56,7 +56,8 @@ class Trace {
   static constexpr std::size_t kRing = 64;
   static constexpr std::size_t kDigestCap = 4'000'000;
 
-  explicit Trace(std::uint64_t checkpoint_every = 1024) : checkpoint_every_(checkpoint_every) {}
+  explicit Trace(std::uint64_t checkpoint_every = 1024)
+      : checkpoint_every_(checkpoint_every), until_checkpoint_(checkpoint_every) {}
 
   void keep_records(bool on) { keep_records_ = on; }
   // Streams every record as a JSON line; `names` renders node ids. The stream must
@@ -75,9 +76,13 @@ class Trace {
   std::vector<TraceRecord> recent() const;
 
  private:
-  void append(TraceRecord&& r, std::uint64_t text_hash);
+  static std::uint64_t record_hash(Time time, NodeId node, TraceKind kind, std::uint64_t detail,
+                                   std::uint64_t text_hash);
+  void fold(std::uint64_t record_hash);
+  void emit(const TraceRecord& r, std::uint64_t record_hash);
 
   std::uint64_t checkpoint_every_;
+  std::uint64_t until_checkpoint_;
   bool keep_records_ = false;
   std::ostream* stream_ = nullptr;
   std::vector<std::string> names_;
