@@ -131,15 +131,21 @@ int cmd_run(const std::vector<std::string>& paths, std::optional<std::uint64_t> 
   return failed == 0 ? kExitPass : kExitFail;
 }
 
-int cmd_replay(const std::string& file, std::optional<std::uint64_t> until, const std::string& trace_file,
-               std::uint64_t context) {
-  Scenario sc;
+// Loads one scenario; on bad input says why on stderr and returns nothing.
+std::optional<Scenario> load_or_say(const std::string& file) {
   try {
-    sc = load_scenario_file(file);
+    return load_scenario_file(file);
   } catch (const ScenarioError& e) {
     std::cerr << "sansim: " << e.what() << "\n";
-    return kExitBadInput;
+    return std::nullopt;
   }
+}
+
+int cmd_replay(const std::string& file, std::optional<std::uint64_t> until, const std::string& trace_file,
+               std::uint64_t context) {
+  const std::optional<Scenario> loaded = load_or_say(file);
+  if (!loaded) return kExitBadInput;
+  const Scenario& sc = *loaded;
   if (!sc.replay) {
     std::cerr << "sansim: " << file
               << " has no 'replay:' block, so there is nothing to compare against; run it with 'sansim run' instead\n";
@@ -231,13 +237,9 @@ int cmd_bench(std::uint64_t events, std::uint64_t messages, const std::string& s
   std::cout << "sansim_pingpong messages_per_sec=" << static_cast<std::uint64_t>(pings.per_second()) << "\n";
 
   // DESIGN.md's standard profile: an 8-node, 60 s scenario with faults, >= 100x real time.
-  Scenario standard;
-  try {
-    standard = load_scenario_file(scenario_file);
-  } catch (const ScenarioError& e) {
-    std::cerr << "sansim: " << e.what() << "\n";
-    return kExitBadInput;
-  }
+  const std::optional<Scenario> loaded = load_or_say(scenario_file);
+  if (!loaded) return kExitBadInput;
+  const Scenario& standard = *loaded;
   double best_wall = 0;
   RunResult r;
   for (int round = 0; round < 3; ++round) {

@@ -6,24 +6,13 @@
 #include "scenarios/base64.h"
 #include "scenarios/failure_file.h"
 #include "scenarios/runner.h"
+#include "tests/sample_scenarios.h"
 
 using namespace sansim;
 
 namespace {
-const std::string kBroken = R"(name: broken-epochs
-seed: 2
-duration: 12s
-cluster:
-  nodes:
-    - {id: n1, server_capable: true}
-    - {id: n2, server_capable: true}
-    - {id: n3}
-    - {id: n4}
-    - {id: n5}
-faults:
-  - {at: 4s, crash: n1}
-mutations: [reuse_epoch]
-)";
+// A leader crash with epochs reused: fails the one_leader checker.
+const std::string kBroken = samples::with_mutation(samples::kLeaderCrash, "reuse_epoch");
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(replay)
