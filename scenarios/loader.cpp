@@ -162,8 +162,24 @@ struct Loader {
     }
     if (const YAML::Node lan = c["lan"]) {
       r.require_map(lan, "cluster.lan");
-      r.only_keys(lan, "cluster.lan", {"latency"});
+      r.only_keys(lan, "cluster.lan", {"latency", "pairs"});
       if (lan["latency"]) std::tie(sc.lan.latency_min, sc.lan.latency_max) = r.duration_range(lan["latency"], "lan.latency");
+      if (const YAML::Node pairs = lan["pairs"]) {
+        r.require_list(pairs, "lan.pairs");
+        for (const auto& p : pairs) {
+          r.require_map(p, "a lan pair");
+          r.only_keys(p, "a lan pair", {"between", "latency"});
+          if (!p["between"] || !p["latency"]) r.fail(p, "a lan pair needs 'between: [A, B]' and 'latency'");
+          const YAML::Node between = p["between"];
+          if (!between.IsSequence() || between.size() != 2) r.fail(between, "'between' names exactly two nodes");
+          Scenario::PairLatency pl;
+          pl.a = node(between[0], "lan pair");
+          pl.b = node(between[1], "lan pair");
+          if (pl.a == pl.b) r.fail(between, "a lan pair needs two different nodes");
+          std::tie(pl.lo, pl.hi) = r.duration_range(p["latency"], "lan pair latency");
+          sc.pair_latency.push_back(pl);
+        }
+      }
     }
     if (const YAML::Node cms = c["cms"]) {
       r.require_map(cms, "cluster.cms");

@@ -38,6 +38,7 @@ RunResult run_scenario(const Scenario& sc, const RunOptions& opt) {
 
   Simulation sim(res.seed, res.node_names, sc.lan);
   if (sc.explore_schedule) sim.sched().shuffle_ties(res.seed);
+  for (const auto& p : sc.pair_latency) sim.lan().set_latency(p.a, p.b, p.lo, p.hi);
   sim.trace().keep_records(opt.keep_records);
   if (opt.trace_stream != nullptr) sim.trace().stream_to(opt.trace_stream, res.node_names);
   for (NodeId n = 0; n < sc.nodes.size(); ++n) sim.set_version_tags(n, sc.nodes[n].version_tags);

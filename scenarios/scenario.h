@@ -49,6 +49,11 @@ struct Scenario {
   bool explore_schedule = false;
   std::vector<NodeSpec> nodes;
   LanOptions lan;
+  struct PairLatency {
+    NodeId a, b;
+    Duration lo, hi;
+  };
+  std::vector<PairLatency> pair_latency;  // overrides lan for these pairs, both ways
   cms::Options cms;
   std::vector<FaultSpec> faults;
   Expectations expect;

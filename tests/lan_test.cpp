@@ -52,6 +52,18 @@ BOOST_AUTO_TEST_CASE(channels_are_fifo_despite_random_latency) {
   for (int v = 0; v < 50; ++v) BOOST_TEST(got[v].first == v);
 }
 
+BOOST_AUTO_TEST_CASE(pair_latency_overrides_the_default) {
+  Net n;
+  n.sim.lan().set_latency(0, 2, 50_ms, 50_ms);
+  n.send(0, 1, 1);
+  n.send(0, 2, 2);
+  n.sim.sched().run_until(10_ms);
+  BOOST_TEST(n.drain(1).size() == 1u);  // 1-3 ms
+  BOOST_TEST(n.drain(2).empty());       // still on its way
+  n.sim.sched().run_until(60_ms);
+  BOOST_TEST(n.drain(2).size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(one_way_partition_loses_and_bounces) {
   Net n;
   n.sim.lan().block(0, 1);

@@ -55,6 +55,16 @@ BOOST_AUTO_TEST_CASE(a_good_scenario_loads) {
   BOOST_TEST(s.expect.stable_within.has_value());
 }
 
+BOOST_AUTO_TEST_CASE(lan_pairs_override_latency) {
+  Scenario s = load_scenario_text(replace(kGood, "cluster:\n", "cluster:\n  lan: {latency: 1ms, pairs: [{between: [n1, n3], latency: 5ms..6ms}]}\n"), "pairs.yaml");
+  BOOST_REQUIRE(s.pair_latency.size() == 1u);
+  BOOST_TEST(s.pair_latency[0].a == 0u);
+  BOOST_TEST(s.pair_latency[0].b == 2u);
+  BOOST_TEST(s.pair_latency[0].lo == 5'000'000);
+  const std::string e = error_of(replace(kGood, "cluster:\n", "cluster:\n  lan: {pairs: [{between: [n1], latency: 5ms}]}\n"));
+  BOOST_TEST(e.find("exactly two nodes") != std::string::npos, e);
+}
+
 BOOST_AUTO_TEST_CASE(unknown_key_is_named_with_its_position) {
   const std::string e = error_of(replace(kGood, "seed: 3", "sead: 3"));
   BOOST_TEST(e.find("bad.yaml:2:1:") == 0u, e);

@@ -119,9 +119,6 @@ class Channel {
       while (!receivers_.empty()) s_.wake(*receivers_.front(), WaitStatus::closed);
   }
 
-  // Drops every queued item (a node's memory is lost).
-  void clear() { items_.clear(); reserved_items_ = 0; }
-
  private:
   void hand_to_receiver() {
     if (!receivers_.empty() && items_.size() > reserved_items_) {
