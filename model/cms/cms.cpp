@@ -409,10 +409,10 @@ void Cms::tick() {
       }
       break;
     }
-    case State::stable:
-      if (withdraw_requested_ && std::none_of(membership_.members.begin(), membership_.members.end(), [&](NodeId m) {
-            return m != self_ && contains(view(), m);
-          })) {
+    case State::stable: {
+      const std::vector<NodeId> v = view();
+      if (withdraw_requested_ && std::none_of(membership_.members.begin(), membership_.members.end(),
+                                              [&](NodeId m) { return m != self_ && contains(v, m); })) {
         // Nobody of our membership is left to ask: leaving needs no one's leave.
         sim_.observe(self_, "cms.withdrawn");
         set_state(State::shutdown);
@@ -424,11 +424,11 @@ void Cms::tick() {
         need_change("failure");
       } else if (membership_.leader == self_) {
         // Joiners that went away or got in meanwhile no longer wait.
-        const std::vector<NodeId> v = view();
         std::erase_if(pending_joins_, [&](NodeId n) { return is_member(n) || !contains(v, n); });
         if (!pending_joins_.empty()) start_round(true, "join");
       }
       break;
+    }
     default:
       break;
   }
