@@ -2,7 +2,7 @@
 PRESET ?= release
 BUILD  := build/$(PRESET)
 SANSIM := $(BUILD)/cli/sansim
-PKGS   := cmake ninja-build g++ pkg-config libboost-test-dev libz3-dev librapidcheck-dev libcli11-dev libyaml-cpp-dev
+PKGS   := cmake ninja-build g++ pkg-config libboost-test-dev libz3-dev librapidcheck-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
 
 .PHONY: deps build demo check asan bench clean
 

@@ -6,6 +6,8 @@
 #include <iostream>
 #include <optional>
 
+#include "checkers/jepsen.h"
+#include "checkers/linearizability.h"
 #include "reports/report.h"
 #include "scenarios/failure_file.h"
 #include "scenarios/runner.h"
@@ -15,7 +17,7 @@
 namespace sansim {
 namespace {
 
-constexpr int kExitPass = 0, kExitFail = 1, kExitBadInput = 2;
+constexpr int kExitPass = 0, kExitFail = 1, kExitBadInput = 2, kExitUndecided = 3;
 
 std::string line_for(const RunResult& r) {
   char wall[32];
@@ -71,7 +73,8 @@ bool check_determinism(const Scenario& sc, const RunOptions& base, const RunResu
 }
 
 int cmd_run(const std::vector<std::string>& paths, std::optional<std::uint64_t> seed, const std::string& trace_file,
-            const std::string& report_dir, const std::string& failures_dir, bool verbose, bool determinism) {
+            const std::string& history_file, const std::string& report_dir, const std::string& failures_dir,
+            bool verbose, bool determinism) {
   // Load everything first: a bad file stops the whole run before anything runs.
   std::vector<Scenario> scenarios;
   try {
@@ -89,6 +92,19 @@ int cmd_run(const std::vector<std::string>& paths, std::optional<std::uint64_t> 
       return kExitBadInput;
     }
   }
+  std::ofstream history_out;
+  if (!history_file.empty()) {
+    if (scenarios.size() != 1) {
+      std::cerr << "sansim: --history needs exactly one scenario, but " << scenarios.size()
+                << " were given; run the scenario you want the history of on its own\n";
+      return kExitBadInput;
+    }
+    history_out.open(history_file, std::ios::binary | std::ios::trunc);
+    if (!history_out) {
+      std::cerr << "sansim: cannot write history file " << history_file << "\n";
+      return kExitBadInput;
+    }
+  }
   std::vector<RunResult> results;
   std::size_t failed = 0;
   for (std::size_t i = 0; i < scenarios.size(); ++i) {
@@ -99,6 +115,7 @@ int cmd_run(const std::vector<std::string>& paths, std::optional<std::uint64_t> 
       trace_out << "{\"scenario\":\"" << sc.name << "\",\"seed\":" << seed.value_or(sc.seed) << "}\n";
       opt.trace_stream = &trace_out;
     }
+    if (history_out.is_open()) opt.history_stream = &history_out;
     std::cout << "[" << (i + 1) << "/" << scenarios.size() << "] " << std::flush;
     RunResult r = run_scenario(sc, opt);
     if (determinism && !check_determinism(sc, opt, r)) {
@@ -204,6 +221,32 @@ int cmd_replay(const std::string& file, std::optional<std::uint64_t> until, cons
   return d.diverged ? kExitFail : kExitPass;
 }
 
+// Checks a Jepsen JSON-lines register history, key by key.
+int cmd_check_history(const std::string& file, std::uint64_t budget) {
+  History h;
+  try {
+    h = read_jepsen_file(file);
+  } catch (const JepsenFormatError& e) {
+    std::cerr << "sansim: " << e.what() << "\n";
+    return kExitBadInput;
+  }
+  const HistoryCheck c = check_history(h, Budget{budget});
+  for (const KeyResult& k : c.keys) {
+    if (k.result.verdict == Verdict::linearizable) continue;
+    std::cout << (k.result.verdict == Verdict::undecided ? "UNDECIDED" : "NOT LINEARIZABLE") << "  key " << k.key
+              << " (" << k.ops << " ops): " << k.result.message << "\n";
+  }
+  std::cout << file << ": " << h.size() << " operations on " << c.keys.size() << " keys: "
+            << c.count(Verdict::linearizable) << " linearizable, " << c.count(Verdict::not_linearizable)
+            << " not linearizable, " << c.count(Verdict::undecided) << " undecided\n";
+  switch (c.verdict()) {
+    case Verdict::linearizable: return kExitPass;
+    case Verdict::not_linearizable: return kExitFail;
+    case Verdict::undecided: return kExitUndecided;
+  }
+  return kExitBadInput;
+}
+
 int cmd_bench(std::uint64_t events, std::uint64_t messages, const std::string& scenario_file) {
   using namespace bench;
   auto report = [](const Figure& f) {
@@ -270,6 +313,8 @@ int main(int argc, char** argv) {
   run->add_option("paths", paths, "scenario files or directories")->required();
   run->add_option("--seed", seed, "override every scenario's seed");
   run->add_option("--trace", trace_file, "write every trace record as JSON lines to FILE");
+  std::string history_file;
+  run->add_option("--history", history_file, "write the call history as Jepsen JSON lines to FILE (one scenario only)");
   run->add_option("--report", report_dir, "write results.json and summary.md into DIR");
   run->add_option("--failures", failures_dir, "where failure files go (default: failures)");
   run->add_flag("-v,--verbose", verbose, "print every expectation and fault");
@@ -283,6 +328,16 @@ int main(int argc, char** argv) {
   replay->add_option("--until-event", until, "stop after N trace records and print the ones before");
   replay->add_option("--trace", trace_file, "write every trace record as JSON lines to FILE");
   replay->add_option("--context", context, "records to print either side (default 10)");
+
+  auto* check_hist = app.add_subcommand(
+      "check-history",
+      "check a Jepsen JSON-lines register history for linearizability, key by key; exit 0 linearizable, "
+      "1 not linearizable, 2 bad input, 3 undecided (a key's search ran out of budget)");
+  std::string history_in;
+  std::uint64_t budget = Budget{}.max_configurations;
+  check_hist->add_option("file", history_in, "a history written by 'sansim run --history'")->required();
+  check_hist->add_option("--budget", budget, "configurations each key's search may explore (default 1000000)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
 
   auto* bench = app.add_subcommand("bench", "measure the engine against its budgets");
   std::string what;
@@ -299,7 +354,9 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  if (run->parsed()) return cmd_run(paths, seed, trace_file, report_dir, failures_dir, verbose, determinism);
+  if (run->parsed())
+    return cmd_run(paths, seed, trace_file, history_file, report_dir, failures_dir, verbose, determinism);
+  if (check_hist->parsed()) return cmd_check_history(history_in, budget);
   if (replay->parsed()) return cmd_replay(replay_file, until, trace_file, context);
   if (bench->parsed()) return cmd_bench(events, messages, bench_scenario);
   return 2;

@@ -21,6 +21,9 @@ const char* to_string(FaultKind k) {
     case FaultKind::freeze: return "freeze";
     case FaultKind::thaw: return "thaw";
     case FaultKind::command: return "command";
+    case FaultKind::path_down: return "path_down";
+    case FaultKind::power_loss: return "power_loss";
+    case FaultKind::disk_error: return "disk_error";
   }
   return "?";
 }
@@ -51,6 +54,7 @@ void FaultInjector::apply(std::size_t index, bool undo) {
   std::string what = undo ? "undo: " + f.text : f.text;
   applied_.push_back({sim_.now(), index, undo, what});
   Lan& lan = sim_.lan();
+  Storage& storage = sim_.storage();
   switch (f.kind) {
     case FaultKind::crash:
       for (NodeId n : f.nodes) {
@@ -91,6 +95,25 @@ void FaultInjector::apply(std::size_t index, bool undo) {
     case FaultKind::command:
       for (NodeId n : f.nodes)
         if (sim_.up(n) && sim_.process(n) != nullptr) sim_.process(n)->command(f.command);
+      break;
+    // Storage faults name disks; the loader checked the names against the scenario.
+    case FaultKind::path_down:
+      for (NodeId n : f.nodes)
+        for (const std::string& name : f.disks)
+          if (std::optional<DiskId> d = storage.disk_id(name)) {
+            if (undo) storage.fabric().path_up(n, *d); else storage.fabric().path_down(n, *d);
+          }
+      break;
+    case FaultKind::power_loss:
+      for (const std::string& name : f.disks)
+        if (std::optional<DiskId> d = storage.disk_id(name)) storage.power_loss(*d);
+      break;
+    case FaultKind::disk_error:
+      for (const std::string& name : f.disks)
+        if (Disk* d = storage.disk(name)) {
+          if (undo) d->remove_error(f.first_block, f.block_count);
+          else d->add_error(f.first_block, f.block_count, f.disk_error);
+        }
       break;
   }
   sim_.observe(kNoNode, "fault", {{"what", what}});

@@ -11,6 +11,7 @@
 
 #include "engine/observation.h"
 #include "engine/scheduler.h"
+#include "engine/sim/disk.h"
 #include "engine/simulation.h"
 
 namespace sansim {
@@ -24,16 +25,20 @@ struct FaultTrigger {
   bool matches(const Observation& o) const;
 };
 
-enum class FaultKind { crash, restart, partition, heal, freeze, thaw, command };
+enum class FaultKind { crash, restart, partition, heal, freeze, thaw, command, path_down, power_loss, disk_error };
 
 const char* to_string(FaultKind k);
 
 struct FaultSpec {
   FaultTrigger trigger;
   FaultKind kind = FaultKind::crash;
-  std::vector<NodeId> nodes;                      // crash, restart, freeze, thaw, command
+  std::vector<NodeId> nodes;                      // crash, restart, freeze, thaw, command, path_down
+  std::vector<std::string> disks;                 // path_down, disk_error: one; power_loss: each
   std::vector<std::pair<NodeId, NodeId>> links;   // partition: directed links to block
-  std::optional<Duration> undo_after;             // restart / heal / thaw after this long
+  std::optional<Duration> undo_after;             // restart / heal / thaw / path up / eio cleared after this long
+  std::uint64_t first_block = 0;                  // disk_error: the range
+  std::uint64_t block_count = 0;
+  DiskErrorKind disk_error = DiskErrorKind::eio;
   std::string command;                            // command: e.g. "withdraw"
   std::optional<VersionTags> upgrade;             // restart: new software on the node
   std::string text;                               // how the scenario said it

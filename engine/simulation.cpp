@@ -10,6 +10,7 @@ Simulation::Simulation(std::uint64_t seed, std::vector<std::string> node_names, 
       sched_(trace_),
       root_rng_(seed),
       lan_(sched_, root_rng_.child("lan"), names_.size(), lan),
+      storage_(sched_, root_rng_.child("storage"), names_.size()),
       tags_(names_.size()),
       up_(names_.size(), false),
       processes_(names_.size()) {}

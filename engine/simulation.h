@@ -15,6 +15,7 @@
 #include "engine/random.h"
 #include "engine/scheduler.h"
 #include "engine/sim/lan.h"
+#include "engine/sim/storage.h"
 #include "engine/trace.h"
 
 namespace sansim {
@@ -45,6 +46,9 @@ class Simulation final : private EventTarget {
   std::uint64_t seed() const { return seed_; }
   Scheduler& sched() { return sched_; }
   Lan& lan() { return lan_; }
+  // Disks, fabric and volumes: empty until the runner configures it from the scenario.
+  Storage& storage() { return storage_; }
+  const Storage& storage() const { return storage_; }
   Trace& trace() { return trace_; }
   const Trace& trace() const { return trace_; }
   Time now() const { return sched_.now(); }
@@ -83,6 +87,7 @@ class Simulation final : private EventTarget {
   Scheduler sched_;
   Rng root_rng_;
   Lan lan_;
+  Storage storage_;
   ProcessFactory factory_;
   std::vector<VersionTags> tags_;
   std::vector<bool> up_;

@@ -10,101 +10,12 @@
 #include "checkers/membership_checkers.h"
 #include "model/cms/state.h"
 #include "scenarios/base64.h"
+#include "scenarios/load_storage.h"
 #include "scenarios/scenario.h"
+#include "scenarios/yaml_reader.h"
 
 namespace sansim {
 namespace {
-
-class Reader {
- public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
-
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& message) const {
-    const YAML::Mark m = at.Mark();
-    throw ScenarioError{file_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1), message};
-  }
-  [[noreturn]] void fail_mark(const YAML::Mark& m, const std::string& message) const {
-    throw ScenarioError{file_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1), message};
-  }
-
-  void require_map(const YAML::Node& n, const std::string& what) const {
-    if (!n.IsMap()) fail(n, what + " must be a mapping");
-  }
-  void require_list(const YAML::Node& n, const std::string& what) const {
-    if (!n.IsSequence()) fail(n, what + " must be a list");
-  }
-  // Rejects keys outside `allowed`, naming the key and what is allowed.
-  void only_keys(const YAML::Node& n, const std::string& what, std::initializer_list<const char*> allowed) const {
-    for (const auto& kv : n) {
-      const std::string key = kv.first.as<std::string>();
-      if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; })) {
-        std::string list;
-        for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
-        fail(kv.first, "unknown key '" + key + "' in " + what + " (expected one of: " + list + ")");
-      }
-    }
-  }
-  std::string str(const YAML::Node& n, const std::string& what) const {
-    if (!n.IsScalar()) fail(n, what + " must be a string");
-    return n.as<std::string>();
-  }
-  bool boolean(const YAML::Node& n, const std::string& what) const {
-    if (!n.IsScalar()) fail(n, what + " must be true or false");
-    bool v;
-    if (!YAML::convert<bool>::decode(n, v)) fail(n, what + " must be true or false, not '" + n.Scalar() + "'");
-    return v;
-  }
-  std::int64_t integer(const YAML::Node& n, const std::string& what, std::int64_t lo, std::int64_t hi) const {
-    if (!n.IsScalar()) fail(n, what + " must be an integer");
-    const std::string& s = n.Scalar();
-    std::size_t used = 0;
-    long long v = 0;
-    try {
-      v = std::stoll(s, &used, 10);
-    } catch (...) {
-      used = 0;
-    }
-    if (used == 0 || used != s.size()) fail(n, what + " must be an integer, not '" + s + "'");
-    if (v < lo || v > hi)
-      fail(n, what + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", not " + s);
-    return v;
-  }
-  std::uint64_t seed(const YAML::Node& n) const {
-    if (!n.IsScalar()) fail(n, "seed must be a non-negative integer");
-    const std::string& s = n.Scalar();
-    if (s.empty() || s.size() > 20 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      fail(n, "seed must be a non-negative integer, not '" + s + "'");
-    try {
-      return std::stoull(s);
-    } catch (...) {
-      fail(n, "seed '" + s + "' does not fit in 64 bits");
-    }
-  }
-  Duration duration(const YAML::Node& n, const std::string& what) const {
-    if (!n.IsScalar()) fail(n, what + " must be a duration such as 500ms or 3s");
-    auto d = parse_duration(n.Scalar());
-    if (!d) fail(n, what + " '" + n.Scalar() + "' is not a duration (write a number and a unit: ns, us, ms, s, m, h)");
-    return *d;
-  }
-  std::pair<Duration, Duration> duration_range(const YAML::Node& n, const std::string& what) const {
-    if (!n.IsScalar()) fail(n, what + " must be a duration or a range such as 100us..400us");
-    const std::string s = n.Scalar();
-    const auto dots = s.find("..");
-    if (dots == std::string::npos) {
-      Duration d = duration(n, what);
-      return {d, d};
-    }
-    auto lo = parse_duration(s.substr(0, dots)), hi = parse_duration(s.substr(dots + 2));
-    if (!lo || !hi) fail(n, what + " '" + s + "' is not a range of durations such as 100us..400us");
-    if (*lo > *hi) fail(n, what + " '" + s + "' has its low end above its high end");
-    return {*lo, *hi};
-  }
-
-  const std::string& file() const { return file_; }
-
- private:
-  std::string file_;
-};
 
 struct Loader {
   Reader r;
@@ -249,13 +160,16 @@ struct Loader {
     r.require_map(f, "a fault");
     r.only_keys(f, "a fault",
                 {"at", "when", "crash", "restart", "partition", "heal", "freeze", "thaw", "withdraw", "restart_after",
-                 "heal_after", "thaw_after", "version_tags"});
+                 "heal_after", "thaw_after", "version_tags", "path_down", "power_loss", "disk_error", "undo_after"});
     FaultSpec spec;
     spec.trigger = trigger(f);
     int actions = 0;
-    for (const char* k : {"crash", "restart", "partition", "heal", "freeze", "thaw", "withdraw"})
+    for (const char* k : {"crash", "restart", "partition", "heal", "freeze", "thaw", "withdraw", "path_down", "power_loss",
+                          "disk_error"})
       if (f[k]) ++actions;
-    if (actions != 1) r.fail(f, "a fault needs exactly one action: crash, restart, partition, heal, freeze, thaw or withdraw");
+    if (actions != 1)
+      r.fail(f, "a fault needs exactly one action: crash, restart, partition, heal, freeze, thaw, withdraw, path_down, "
+                "power_loss or disk_error");
     auto only_with = [&](const char* option, const char* action) {
       if (f[option] && !f[action]) r.fail(f[option], std::string("'") + option + "' goes with '" + action + "'");
     };
@@ -263,9 +177,12 @@ struct Loader {
     only_with("heal_after", "partition");
     only_with("thaw_after", "freeze");
     only_with("version_tags", "restart");
+    if (f["undo_after"] && !is_storage_fault(f)) r.fail(f["undo_after"], "'undo_after' goes with path_down or disk_error");
     std::ostringstream text;
     text << (spec.trigger.at ? "at " + format_duration(*spec.trigger.at) : "when " + spec.trigger.observe) << ": ";
-    if (f["crash"]) {
+    if (is_storage_fault(f)) {
+      load_storage_fault(r, f, sc.storage, ids, spec, text);
+    } else if (f["crash"]) {
       spec.kind = FaultKind::crash;
       spec.nodes = nodes(f["crash"], "crash");
       if (f["restart_after"]) spec.undo_after = r.duration(f["restart_after"], "restart_after");
@@ -333,7 +250,7 @@ struct Loader {
       }
       if (f["heal_after"]) spec.undo_after = r.duration(f["heal_after"], "heal_after");
     }
-    if (!spec.nodes.empty()) {
+    if (!spec.nodes.empty() && spec.kind != FaultKind::path_down) {  // path_down names its node itself
       text << " ";
       for (std::size_t i = 0; i < spec.nodes.size(); ++i) text << (i ? "," : "") << sc.nodes[spec.nodes[i]].id;
     }
@@ -427,8 +344,8 @@ struct Loader {
   void top(const YAML::Node& root) {
     if (!root.IsMap()) r.fail(root, "a scenario must be a YAML mapping with name, duration and cluster");
     r.only_keys(root, "the scenario",
-                {"name", "description", "seed", "duration", "explore_schedule", "mutations", "cluster", "faults",
-                 "expect", "replay"});
+                {"name", "description", "seed", "duration", "explore_schedule", "mutations", "cluster", "storage",
+                 "faults", "expect", "replay"});
     if (!root["name"]) r.fail(root, "the scenario needs a 'name'");
     sc.name = r.str(root["name"], "name");
     if (sc.name.empty() || sc.name.find_first_of("/\\ \t") != std::string::npos)
@@ -441,6 +358,7 @@ struct Loader {
     if (root["explore_schedule"]) sc.explore_schedule = r.boolean(root["explore_schedule"], "explore_schedule");
     if (!root["cluster"]) r.fail(root, "the scenario needs a 'cluster' with its nodes");
     cluster(root["cluster"]);
+    if (root["storage"]) sc.storage = load_storage(r, root["storage"], ids);
     if (root["mutations"]) mutations(root["mutations"]);
     if (root["faults"]) {
       r.require_list(root["faults"], "faults");

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <memory>
 
+#include "checkers/history.h"
+#include "checkers/jepsen.h"
 #include "checkers/membership_checkers.h"
 #include "model/cell/cell.h"
 
@@ -36,11 +38,14 @@ RunResult run_scenario(const Scenario& sc, const RunOptions& opt) {
   res.seed = opt.seed.value_or(sc.seed);
   res.node_names = sc.node_names();
 
+  HistoryRecorder history;  // outlives sim, which holds a pointer to it
   Simulation sim(res.seed, res.node_names, sc.lan);
   if (sc.explore_schedule) sim.sched().shuffle_ties(res.seed);
   for (const auto& p : sc.pair_latency) sim.lan().set_latency(p.a, p.b, p.lo, p.hi);
+  sim.storage().configure(sc.storage);  // the loader validated it
   sim.trace().keep_records(opt.keep_records);
   if (opt.trace_stream != nullptr) sim.trace().stream_to(opt.trace_stream, res.node_names);
+  if (opt.history_stream != nullptr) sim.subscribe(&history);
   for (NodeId n = 0; n < sc.nodes.size(); ++n) sim.set_version_tags(n, sc.nodes[n].version_tags);
   sim.set_factory([&sc](Simulation& s, NodeId n) -> std::unique_ptr<NodeProcess> {
     CellConfig cfg;
@@ -144,6 +149,8 @@ RunResult run_scenario(const Scenario& sc, const RunOptions& opt) {
   res.recent = sim.trace().recent();
   if (opt.keep_records) res.records = sim.trace().records();
   res.faults = faults.applied();
+  if (opt.history_stream != nullptr)
+    write_jepsen(*opt.history_stream, history.history(), HistoryEnd{sim.trace().count(), sim.now()});
   res.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return res;
 }

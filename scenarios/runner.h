@@ -24,6 +24,7 @@ struct ExpectationResult {
 struct RunOptions {
   std::optional<std::uint64_t> seed;      // overrides the scenario's
   std::ostream* trace_stream = nullptr;   // JSON lines of every record
+  std::ostream* history_stream = nullptr; // Jepsen JSON lines of the call history, at the end
   bool keep_records = false;              // keep every record in memory
   std::optional<std::uint64_t> stop_at;   // stop once the trace holds this many records
 };

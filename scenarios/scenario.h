@@ -10,6 +10,7 @@
 
 #include "engine/faults.h"
 #include "engine/sim/lan.h"
+#include "engine/sim/storage.h"
 #include "engine/simulation.h"
 #include "engine/trace.h"
 #include "model/cms/cms.h"
@@ -55,6 +56,7 @@ struct Scenario {
   };
   std::vector<PairLatency> pair_latency;  // overrides lan for these pairs, both ways
   cms::Options cms;
+  StorageSpec storage;  // disks, fabric paths, volumes; empty when the scenario has none
   std::vector<FaultSpec> faults;
   Expectations expect;
   std::optional<ReplayRecord> replay;

@@ -81,4 +81,37 @@ BOOST_AUTO_TEST_CASE(bad_flags_exit_2) {
   BOOST_TEST(sansim("frobnicate", dir).status == 2);
 }
 
+BOOST_AUTO_TEST_CASE(check_history_exit_codes) {
+  const std::string dir = fresh_dir("cli_test_history");
+  const std::string write = R"({"process":1,"type":"invoke","f":"write","value":["3/0",5],"index":1,"time":10}
+{"process":1,"type":"ok","f":"write","value":["3/0",5],"index":2,"time":20}
+{"process":2,"type":"invoke","f":"read","value":["3/0",null],"index":3,"time":30}
+)";
+  std::ofstream(dir + "/good.jsonl") << write << R"({"process":2,"type":"ok","f":"read","value":["3/0",5],"index":4,"time":40})"
+                                     << "\n";
+  std::ofstream(dir + "/stale.jsonl") << write << R"({"process":2,"type":"ok","f":"read","value":["3/0",0],"index":4,"time":40})"
+                                      << "\n";
+  std::ofstream(dir + "/bad.jsonl") << write << R"({"process":2,"type":"done","f":"read","value":["3/0",0],"index":4,"time":40})"
+                                    << "\n";
+  Ran good = sansim("check-history " + dir + "/good.jsonl", dir);
+  BOOST_TEST(good.status == 0, good.out);
+  BOOST_TEST(good.out.find("1 linearizable, 0 not linearizable, 0 undecided") != std::string::npos, good.out);
+  Ran stale = sansim("check-history " + dir + "/stale.jsonl", dir);
+  BOOST_TEST(stale.status == 1, stale.out);
+  BOOST_TEST(stale.out.find("NOT LINEARIZABLE  key 3/0") != std::string::npos, stale.out);
+  BOOST_TEST(stale.out.find("returned 0, but the register could only hold 5") != std::string::npos, stale.out);
+  Ran bad = sansim("check-history " + dir + "/bad.jsonl", dir);
+  BOOST_TEST(bad.status == 2, bad.out);
+  BOOST_TEST(bad.out.find("bad.jsonl:4: 'type' must be one of invoke, ok, fail, info") != std::string::npos, bad.out);
+  Ran undecided = sansim("check-history --budget 1 " + dir + "/good.jsonl", dir);
+  BOOST_TEST(undecided.status == 3, undecided.out);
+  BOOST_TEST(undecided.out.find("UNDECIDED  key 3/0") != std::string::npos, undecided.out);
+  // A run writes its history (empty while no scenario makes user calls), one scenario only.
+  Ran run = sansim("run " + kLibrary + "/clean-start.yaml --history " + dir + "/run.jsonl", dir);
+  BOOST_TEST(run.status == 0, run.out);
+  BOOST_TEST(std::filesystem::exists(dir + "/run.jsonl"));
+  BOOST_TEST(sansim("check-history " + dir + "/run.jsonl", dir).status == 0);
+  BOOST_TEST(sansim("run " + kLibrary + " --history " + dir + "/all.jsonl", dir).status == 2);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "scenarios/runner.h"
 #include "scenarios/scenario.h"
 
 using namespace sansim;
@@ -119,6 +120,123 @@ BOOST_AUTO_TEST_CASE(cli_exits_2_on_bad_input_and_runs_nothing) {
   std::string text((std::istreambuf_iterator<char>(out)), std::istreambuf_iterator<char>());
   BOOST_TEST(text.find("b-bad.yaml:2:1: unknown key 'sead'") != std::string::npos, text);
   BOOST_TEST(text.find("PASS") == std::string::npos, text);  // the good one did not run either
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Storage: disks, fabric, paths, volumes and the storage faults.
+BOOST_AUTO_TEST_SUITE(loader_storage)
+
+const std::string kSan = R"(name: san
+duration: 10s
+cluster:
+  nodes: [{id: n1}, {id: n2}]
+storage:
+  disks: [{id: d1, size: 64MiB}, {id: d2, size: 1GiB}]
+  fabric: {latency: 50us, bandwidth: 400MiB/s}
+  paths: [{node: n1, disk: d1, latency: 1ms, bandwidth: 100MiB/s}]
+  volumes: [{id: v1, disks: [d1, d2]}]
+faults:
+  - {at: 2s, path_down: {node: n1, disk: d1}, undo_after: 1s}
+  - {at: 3s, power_loss: [d1]}
+  - {at: 1s, disk_error: {disk: d1, blocks: 100..199, kind: latent}}
+)";
+
+BOOST_AUTO_TEST_CASE(a_san_loads) {
+  const Scenario s = load_scenario_text(kSan, "san.yaml");
+  BOOST_REQUIRE(s.storage.disks.size() == 2u);
+  BOOST_TEST(s.storage.disks[0].id == "d1");
+  BOOST_TEST(s.storage.disks[0].blocks == 16384u);
+  BOOST_TEST(s.storage.disks[1].blocks == 262144u);
+  BOOST_TEST(s.storage.fabric.latency == 50'000);
+  BOOST_TEST(s.storage.fabric.bandwidth == 400ull << 20);
+  BOOST_REQUIRE(s.storage.paths.size() == 1u);
+  BOOST_TEST(s.storage.paths[0].node == 0u);
+  BOOST_TEST(s.storage.paths[0].disk == "d1");
+  BOOST_TEST(*s.storage.paths[0].latency == 1'000'000);
+  BOOST_TEST(*s.storage.paths[0].bandwidth == 100ull << 20);
+  BOOST_REQUIRE(s.storage.volumes.size() == 1u);
+  BOOST_TEST(s.storage.volumes[0].disks == (std::vector<std::string>{"d1", "d2"}));
+  BOOST_REQUIRE(s.faults.size() == 3u);
+  BOOST_TEST(s.faults[0].text == "at 2s: path_down n1 to d1 (undone after 1s)");
+  BOOST_TEST(s.faults[0].nodes == (std::vector<NodeId>{0}));
+  BOOST_TEST(s.faults[1].text == "at 3s: power_loss d1");
+  BOOST_TEST(s.faults[2].text == "at 1s: disk_error latent d1 blocks 100..199");
+  BOOST_TEST(s.faults[2].first_block == 100u);
+  BOOST_TEST(s.faults[2].block_count == 100u);
+  BOOST_TEST((s.faults[2].disk_error == DiskErrorKind::latent));
+}
+
+BOOST_AUTO_TEST_CASE(the_runner_builds_the_san_and_applies_its_faults) {
+  const Scenario s = load_scenario_text(kSan, "san.yaml");
+  const RunResult r = run_scenario(s, {});
+  BOOST_REQUIRE(r.faults.size() == 4u);  // three faults and the path coming back
+  BOOST_TEST(r.faults[0].text == "at 1s: disk_error latent d1 blocks 100..199");
+  BOOST_TEST(r.faults[3].text == "undo: at 2s: path_down n1 to d1 (undone after 1s)");
+}
+
+BOOST_AUTO_TEST_CASE(storage_errors_name_file_line_and_column) {
+  std::string e = error_of(replace(kSan, "disks: [d1, d2]", "disks: [d1, d9]"));
+  BOOST_TEST(e.find("bad.yaml:9:34: volume 'v1' names disk 'd9', which is not in storage.disks") == 0u, e);
+  e = error_of(replace(kSan, "size: 64MiB", "size: 5000B"));
+  BOOST_TEST(e.find("bad.yaml:6:26:") == 0u, e);
+  BOOST_TEST(e.find("multiple of the 4KiB block size") != std::string::npos, e);
+  e = error_of(replace(kSan, "blocks: 100..199", "blocks: 16380..16400"));
+  BOOST_TEST(e.find("bad.yaml:13:45:") == 0u, e);
+  BOOST_TEST(e.find("past the end of the disk") != std::string::npos, e);
+}
+
+BOOST_AUTO_TEST_CASE(each_bad_storage_input_gets_one_error) {
+  struct Case {
+    std::string from, to;
+    int line;
+    std::string says;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"size: 64MiB", "size: 64MB", 6, "is not a size"},
+           {"size: 64MiB", "size: 0B", 6, "positive multiple"},
+           {"{id: d2, size: 1GiB}", "{id: d1, size: 1GiB}", 6, "disk id 'd1' is listed twice"},
+           {"{id: d2, size: 1GiB}", "{id: d2}", 6, "needs an 'id' and a 'size'"},
+           {"bandwidth: 400MiB/s", "bandwidth: 400MiB", 7, "not a bandwidth"},
+           {"bandwidth: 400MiB/s", "bandwidth: 0B/s", 7, "more than 0B/s"},
+           {"latency: 50us", "latency: 50", 7, "not a duration"},
+           {"{node: n1, disk: d1, latency: 1ms", "{node: n7, disk: d1, latency: 1ms", 8, "names node 'n7'"},
+           {"{node: n1, disk: d1, latency: 1ms", "{node: n1, disk: d5, latency: 1ms", 8, "names disk 'd5'"},
+           {"paths: [{node: n1, disk: d1, latency: 1ms, bandwidth: 100MiB/s}]",
+            "paths: [{node: n1, disk: d1, latency: 1ms}, {node: n1, disk: d1, latency: 2ms}]", 8, "listed twice"},
+           {"paths: [{node: n1, disk: d1, latency: 1ms, bandwidth: 100MiB/s}]", "paths: [{node: n1, disk: d1}]", 8,
+            "has neither"},
+           {"[{id: v1, disks: [d1, d2]}]", "[{id: v1, disks: [d1]}, {id: v1, disks: [d2]}]", 9,
+            "volume id 'v1' is listed twice"},
+           {"[{id: v1, disks: [d1, d2]}]", "[{id: v1, disks: [d1, d2]}, {id: v2, disks: [d2]}]", 9,
+            "already in volume 'v1'"},
+           {"disks: [d1, d2]", "disks: [d1, d1]", 9, "already in volume 'v1'"},
+           {"disks: [d1, d2]", "disks: []", 9, "at least one disk"},
+           {"  volumes:", "  volume:", 9, "unknown key 'volume' in storage"},
+           {"path_down: {node: n1, disk: d1}", "path_down: {node: n3, disk: d1}", 11, "names node 'n3'"},
+           {"path_down: {node: n1, disk: d1}", "path_down: {node: n1, disk: d3}", 11, "names disk 'd3'"},
+           {"path_down: {node: n1, disk: d1}", "path_down: {node: n1}", 11, "needs a 'node' and a 'disk'"},
+           {"power_loss: [d1]", "power_loss: [d3]", 12, "names disk 'd3'"},
+           {"power_loss: [d1]", "power_loss: [d1, d1]", 12, "names disk 'd1' twice"},
+           {"power_loss: [d1]", "power_loss: [d1], undo_after: 1s", 12, "'undo_after' goes with path_down or an eio"},
+           {"power_loss: [d1]", "crash: n2, undo_after: 1s", 12, "'undo_after' goes with path_down or disk_error"},
+           {"power_loss: [d1]", "power_loss: [d1], crash: n2", 12, "exactly one action"},
+           {"kind: latent}}", "kind: latent}, undo_after: 1s}", 13, "a latent error lasts"},
+           {"kind: latent", "kind: rusty", 13, "unknown disk_error kind 'rusty'"},
+           {"blocks: 100..199", "blocks: 199..100", 13, "low end above its high end"},
+           {"blocks: 100..199", "blocks: 1x", 13, "not a block number or a range"},
+           {"disk: d1, blocks", "disk: d4, blocks", 13, "names disk 'd4'"},
+       }) {
+    const std::string e = error_of(replace(kSan, c.from, c.to));
+    BOOST_TEST(e.find("bad.yaml:" + std::to_string(c.line) + ":") == 0u, c.to + " -> " + e);
+    BOOST_TEST(e.find(c.says) != std::string::npos, c.to + " -> " + e);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_fault_names_a_disk_the_scenario_lacks) {
+  const std::string e = error_of(replace(kGood, "crash: n2, restart_after: 1s", "power_loss: [d1]"));
+  BOOST_TEST(e.find("bad.yaml:10:") == 0u, e);
+  BOOST_TEST(e.find("not in storage.disks") != std::string::npos, e);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,9 +3,16 @@
 namespace sansim {
 
 Cell::Cell(Simulation& sim, NodeId self, CellConfig config)
-    : sim_(sim), self_(self), config_(std::move(config)), cms_(sim, self, config_.server_capable, sim.node_count(), config_.cms) {}
+    : sim_(sim), self_(self), config_(std::move(config)), cms_(sim, self, config_.server_capable, sim.node_count(), config_.cms) {
+  if (!config_.filesystems.empty())
+    cxfs_ = std::make_unique<cxfs::Node>(sim, self, config_.filesystems, config_.fs_mutations, config_.wp_node,
+                                         [this] { return cms_.state() == cms::State::stable; });
+}
 
-void Cell::start() { cms_.start(); }
+void Cell::start() {
+  cms_.start();
+  if (cxfs_) cxfs_->start();
+}
 
 bool Cell::command(const std::string& name) {
   if (name == "withdraw") {

@@ -1,13 +1,15 @@
 // A cell is one node of the cluster as the model sees it: it boots the node's
-// subsystems and routes operator commands to them (§0021-0023). For now it runs cell
-// membership services; later subsystems (credentials, white pages, tokens, recovery)
-// are added here and subscribe to membership delivery.
+// subsystems and routes operator commands to them (§0021-0023). It runs cell
+// membership services and, when the cluster has file systems, the cluster file system
+// (white pages, metadata servers and client, model/cxfs) once membership is stable.
 #pragma once
 
 #include <memory>
 
 #include "engine/simulation.h"
 #include "model/cms/cms.h"
+#include "model/cxfs/config.h"
+#include "model/cxfs/node.h"
 
 namespace sansim {
 
@@ -15,6 +17,9 @@ struct CellConfig {
   bool server_capable = false;
   std::string os;  // the OS tag of a heterogeneous cluster (§0021): informational
   cms::Options cms;
+  std::vector<cxfs::FsConfig> filesystems;  // every file system of the cluster
+  cxfs::Mutations fs_mutations;
+  NodeId wp_node = 0;  // runs the white-pages server (§0037)
 };
 
 class Cell final : public NodeProcess {
@@ -25,12 +30,14 @@ class Cell final : public NodeProcess {
   bool command(const std::string& name) override;
 
   const cms::Cms& membership() const { return cms_; }
+  cxfs::Node* cxfs() { return cxfs_.get(); }
 
  private:
   Simulation& sim_;
   NodeId self_;
   CellConfig config_;
   cms::Cms cms_;
+  std::unique_ptr<cxfs::Node> cxfs_;  // when the cluster has file systems
 };
 
 }  // namespace sansim

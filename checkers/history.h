@@ -1,0 +1,107 @@
+// The call history of user processes. The app layer reports every POSIX-like call as an
+// `app.invoke` and (unless its node crashed or the run ended first) an `app.complete`
+// observation. HistoryRecorder keeps one CallRecord per call and derives from them the
+// register history the linearizability checker and the Jepsen export work on: every
+// file block is one register, keyed "<ino>/<block>", initially 0, and a read or write
+// call over N blocks becomes N register operations sharing the call's interval.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/observation.h"
+
+namespace sansim {
+
+// Jepsen's operation types: an invocation, and its completion as definitely done (ok),
+// definitely without effect (fail), or indeterminate (info).
+enum class OpType { invoke, ok, fail, info };
+const char* to_string(OpType t);
+
+struct HistoryOp {
+  std::int64_t process = 0;  // a proc id, renumbered after an indeterminate call (see history())
+  OpType type = OpType::invoke;
+  std::string f;                      // "read" or "write"
+  std::string key;                    // "<ino>/<block>"
+  std::optional<std::int64_t> value;  // written stamp; read value on an ok read; else none
+  std::uint64_t index = 0;            // trace index of the observation it comes from
+  Time time = 0;
+  friend bool operator==(const HistoryOp&, const HistoryOp&) = default;
+};
+
+// In real-time order: an operation precedes another iff it comes earlier in the vector.
+using History = std::vector<HistoryOp>;
+
+// One user call, as observed.
+struct CallRecord {
+  std::int64_t proc = 0;
+  std::int64_t op = 0;  // unique call id
+  NodeId node = kNoNode;
+  std::string call;  // read, write, create, mkdir, unlink, rename, stat, mmap_read, ...
+  std::string path;
+  // Register calls (read, write, mmap_read, mmap_write) only:
+  std::int64_t ino = -1, block = 0, blocks = 0;
+  std::vector<std::int64_t> written;  // writes: the stamp written into each block
+  std::uint64_t invoke_index = 0;
+  Time invoke_time = 0;
+
+  bool completed = false;
+  std::string result;              // "ok" or an error name such as "ENOENT"; empty while open
+  std::vector<std::int64_t> read;  // ok reads: per block 0 (zeros), a stamp, or -1 (torn)
+  std::optional<std::int64_t> size, mtime;  // ok stat
+  std::uint64_t complete_index = 0;
+  Time complete_time = 0;
+  // False when its invoke or complete did not fit the format (a HistoryProblem says
+  // why); such a call is left out of history().
+  bool well_formed = true;
+
+  bool is_read() const { return call == "read" || call == "mmap_read"; }
+  bool is_write() const { return call == "write" || call == "mmap_write"; }
+  // ok; fail (definitely no effect); info (never completed, or EIO on a write: the data
+  // may have reached part of the disk).
+  OpType outcome() const;
+};
+
+// An app.* observation that does not fit the format (a bug in whoever emitted it).
+struct HistoryProblem {
+  std::uint64_t index = 0;
+  Time time = 0;
+  NodeId node = kNoNode;
+  std::string message;
+};
+
+class HistoryRecorder final : public ObservationSink {
+ public:
+  void on_observation(const Observation& o) override;
+
+  // Every call in invoke order, with its completion if one was seen.
+  const std::vector<CallRecord>& calls() const { return calls_; }
+  // The call invoked by the observation with this trace index, if any.
+  const CallRecord* call_invoked_at(std::uint64_t index) const;
+  const std::vector<HistoryProblem>& problems() const { return problems_; }
+
+  // The register history in trace order. Calls that never completed keep an open
+  // invoke (write_jepsen closes them with info lines; the checker treats them as info).
+  // As in Jepsen, a process that had an indeterminate (info) call is retired: its later
+  // calls appear as process proc + k * (largest proc + 1) for its k-th retirement, so a
+  // process never has two open operations on one key.
+  History history() const;
+
+ private:
+  void invoke(const Observation& o);
+  void complete(const Observation& o);
+  void problem(const Observation& o, std::string message);
+
+  std::vector<CallRecord> calls_;
+  std::map<std::int64_t, std::size_t> by_op_;          // call id -> calls_ position
+  std::map<std::uint64_t, std::size_t> by_invoke_;     // invoke trace index -> calls_ position
+  std::vector<HistoryProblem> problems_;
+};
+
+// The register key of block `block` of inode `ino`.
+std::string register_key(std::int64_t ino, std::int64_t block);
+
+}  // namespace sansim

@@ -1,0 +1,83 @@
+// Linearizability of a register history: Wing & Gong's search for a legal sequential
+// order that respects real time, with Lowe's memoisation (a configuration -- the set of
+// operations linearised so far and the register value -- is explored at most once).
+// The history is checked one key (file block) at a time: a register history is
+// linearizable iff each key's is (locality), which keeps every search small.
+//
+// Indeterminate operations: a write that may or may not have taken effect (info) gets
+// no return, so it may be linearised anywhere after its invoke -- or after everything
+// else, which is the same as never. A read that never completed observed nothing and is
+// dropped, as is any failed operation (it had no effect).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checkers/history.h"
+
+namespace sansim {
+
+// One operation on one register, paired from its invoke and completion.
+struct RegisterOp {
+  std::int64_t process = 0;
+  bool write = false;
+  std::int64_t value = 0;      // the value written, or the value read
+  bool indeterminate = false;  // a write with an info completion or none
+  // Positions in the history: a precedes b in real time iff a.return_pos < b.call_pos.
+  std::uint64_t call_pos = 0;
+  std::uint64_t return_pos = UINT64_MAX;  // UINT64_MAX when indeterminate
+  // For reports: the trace index and time of the invoke and of the completion (the
+  // info line's, or the invoke's when there was none).
+  std::uint64_t invoke_index = 0, complete_index = 0;
+  Time invoke_time = 0, complete_time = 0;
+};
+
+// How much search one key may use: configurations explored (cached) before giving up.
+struct Budget {
+  std::uint64_t max_configurations = 1'000'000;
+};
+
+enum class Verdict { linearizable, not_linearizable, undecided };
+const char* to_string(Verdict v);
+
+struct LinearizabilityResult {
+  Verdict verdict = Verdict::linearizable;
+  // not_linearizable: the read that could not be linearised (the one the search got
+  // furthest past), the values the register could hold while it ran (sorted, at most
+  // 16), and one sentence saying so. undecided: the sentence says the budget ran out.
+  std::optional<RegisterOp> culprit;
+  std::vector<std::int64_t> candidates;
+  std::string message;
+  std::uint64_t configurations = 0;  // explored
+};
+
+// Pairs the history's operations per key (sorted by key). A well-formed history is
+// expected (read_jepsen validates; HistoryRecorder builds one); otherwise a completion
+// with no open invoke is ignored and an invoke on a (process, key) that is already open
+// makes the earlier one indeterminate.
+std::map<std::string, std::vector<RegisterOp>> register_ops(const History& h);
+
+// Checks one register whose initial value is 0. A read of -1 (a torn block) or of a
+// value no write wrote is reported at once; otherwise the search decides.
+LinearizabilityResult check_register(const std::vector<RegisterOp>& ops, Budget budget = {});
+
+struct KeyResult {
+  std::string key;
+  std::size_t ops = 0;
+  LinearizabilityResult result;
+};
+
+struct HistoryCheck {
+  std::vector<KeyResult> keys;  // sorted by key
+  std::size_t count(Verdict v) const;
+  // not_linearizable if any key is, else undecided if any key is, else linearizable.
+  Verdict verdict() const;
+};
+
+// The budget applies to each key separately.
+HistoryCheck check_history(const History& h, Budget budget = {});
+
+}  // namespace sansim

@@ -1,0 +1,54 @@
+// Request/reply messages between cells over the general channel set (§0023, §0057).
+//
+// A call sends the request and waits for the reply. It answers nullopt when the request
+// or its reply could not be delivered (the LAN reported a message error: the peer is
+// down, partitioned, or not serving this port), so a caller never waits on a peer that
+// is known to be gone. Each incoming request runs in a task of its own on the receiving
+// node, so a handler may itself wait (for token recalls, disk I/O) without holding up
+// other requests.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+
+#include "engine/simulation.h"
+#include "engine/sync/channel.h"
+#include "engine/sync/future.h"
+#include "engine/task.h"
+#include "engine/wire.h"
+
+namespace sansim {
+
+class Rpc {
+ public:
+  // The handler answers a request with the reply's bytes.
+  using Handler = std::function<Task<Bytes>(NodeId from, Bytes request)>;
+
+  Rpc(Simulation& sim, NodeId self, std::uint16_t port);
+  Rpc(const Rpc&) = delete;
+  Rpc& operator=(const Rpc&) = delete;
+
+  void set_handler(Handler h) { handler_ = std::move(h); }
+  // Binds the port and spawns the receive loop.
+  void start();
+
+  Task<std::optional<Bytes>> call(NodeId to, Bytes request);
+
+  std::uint64_t calls() const { return next_id_ - 1; }
+
+ private:
+  Task<void> receive_loop();
+  Task<void> serve(NodeId from, std::uint64_t id, Bytes request);
+
+  Simulation& sim_;
+  NodeId self_;
+  std::uint16_t port_;
+  Port inbox_;
+  Handler handler_;
+  std::uint64_t next_id_ = 1;
+  std::map<std::uint64_t, Promise<std::optional<Bytes>>> pending_;
+};
+
+}  // namespace sansim

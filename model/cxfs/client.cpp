@@ -1,0 +1,562 @@
+#include "model/cxfs/client.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "engine/sim/volume.h"
+
+namespace sansim::cxfs {
+
+using token::Level;
+using token::ObjectId;
+using token::TokenType;
+
+const char* to_string(IoMode m) {
+  switch (m) {
+    case IoMode::buffered: return "buffered";
+    case IoMode::direct: return "direct";
+    case IoMode::mapped: return "mapped";
+  }
+  return "?";
+}
+
+struct Client::Held {
+  std::vector<std::pair<ObjectId, TokenType>> tokens;
+};
+
+Client::Client(Simulation& sim, NodeId self, Rpc& rpc, const std::vector<FsConfig>& filesystems,
+               const Mutations& mutations)
+    : sim_(sim), self_(self), rpc_(rpc), filesystems_(filesystems), mutations_(mutations),
+      tokens_(
+          sim, self,
+          [this](ObjectId o, TokenType t, Level l, token::TokenState st) { return request_token(o, t, l, st); },
+          [this](ObjectId o, TokenType t, Level l) { return before_return(o, t, l); },
+          [this](ObjectId o, TokenType t, Level l, token::TokenState st) { return give_back(o, t, l, st); }) {
+  for (const FsConfig& f : filesystems_) volumes_.push_back(sim.storage().volume(f.volume));
+}
+
+void Client::set_server(std::uint32_t fs, NodeId server) { servers_[fs] = server; }
+
+std::optional<std::uint32_t> Client::fs_index(const std::string& name) const {
+  for (std::uint32_t i = 0; i < filesystems_.size(); ++i)
+    if (filesystems_[i].id == name && servers_.count(i) != 0) return i;
+  return std::nullopt;
+}
+
+Task<std::optional<Reply>> Client::call(std::uint32_t fs, Request r) {
+  r.fs = fs;
+  auto it = servers_.find(fs);
+  if (it == servers_.end()) co_return std::nullopt;
+  std::optional<Bytes> bytes = co_await rpc_.call(it->second, encode(r));
+  if (!bytes) co_return std::nullopt;
+  try {
+    co_return decode_reply(*bytes);
+  } catch (const DecodeError&) {
+    co_return std::nullopt;
+  }
+}
+
+Task<token::Grant> Client::request_token(ObjectId o, TokenType t, Level l, token::TokenState st) {
+  Request r;
+  r.kind = Kind::token_request;
+  r.ino = o.ino;
+  r.type = t;
+  r.level = l;
+  r.state = st;
+  std::optional<Reply> rep = co_await call(o.fs, r);
+  token::Grant g;
+  if (!rep || rep->err != Errno::ok) co_return g;
+  g.ok = true;
+  g.level = rep->level;
+  g.state = rep->state;
+  attrs_[o] = rep->stat;
+  if (t == TokenType::extent) extents_[o] = rep->extents;
+  if (t == TokenType::ioexcl) {
+    if (rep->ioexcl) exclusive_.insert(o);
+    else exclusive_.erase(o);
+  }
+  co_return g;
+}
+
+// What giving a token back requires (§0033, §0032).
+Task<void> Client::before_return(ObjectId o, TokenType t, Level l) {
+  switch (t) {
+    case TokenType::page_dirty:
+      if (l == Level::write) {
+        if (!mutations_.skip_flush_on_dirty_return) co_await flush(o);
+        pages_.discard(o);
+      }
+      break;
+    case TokenType::page_clean:
+      if (l == Level::write) co_await flush(o);
+      if (l == Level::read && !mutations_.keep_pages_on_clean_return) {
+        // Pages still dirty here belong to a PAGE_DIRTY holder of this node: keep those.
+        if (pages_.dirty_blocks(o).empty()) pages_.discard(o);
+      }
+      break;
+    case TokenType::extent:
+      // Flushing needs the extent map: modified pages go out before it does.
+      co_await flush(o);
+      extents_.erase(o);
+      break;
+    case TokenType::name: names_.erase(o); break;
+    case TokenType::attr: attrs_.erase(o); break;
+    case TokenType::ioexcl: exclusive_.erase(o); break;
+    case TokenType::exist:
+      co_await flush(o);
+      pages_.discard(o);
+      extents_.erase(o);
+      attrs_.erase(o);
+      break;
+    default: break;
+  }
+}
+
+Task<void> Client::give_back(ObjectId o, TokenType t, Level l, token::TokenState st) {
+  Request r;
+  r.kind = Kind::token_return;
+  r.ino = o.ino;
+  r.type = t;
+  r.level = l;
+  r.state = st;
+  co_await call(o.fs, r);
+}
+
+Task<Reply> Client::handle(NodeId, Request r) {
+  Reply rep;
+  const ObjectId o{r.fs, r.ino};
+  if (r.kind == Kind::recall) {
+    token::RecallAnswer a = co_await tokens_.recall(o, r.type, r.conditional);
+    rep.returned = a.returned;
+    rep.state = a.state;
+  } else if (r.kind == Kind::ioexcl_off) {
+    exclusive_.erase(o);
+  } else {
+    rep.err = Errno::inval;
+  }
+  co_return rep;
+}
+
+std::optional<std::uint64_t> Client::volume_block(ObjectId o, std::uint64_t block) const {
+  auto it = extents_.find(o);
+  if (it == extents_.end()) return std::nullopt;
+  for (const xfs::Extent& e : it->second)
+    if (block >= e.file_block && block < e.file_block + e.count) return e.volume_block + (block - e.file_block);
+  return std::nullopt;
+}
+
+Task<Errno> Client::read_block(ObjectId o, std::uint64_t block, Bytes& out) {
+  out.assign(kBlockSize, 0);
+  const std::optional<std::uint64_t> vb = volume_block(o, block);
+  if (!vb) co_return Errno::ok;  // a hole reads as zeros
+  const IoStatus st = co_await volumes_[o.fs]->read(self_, *vb, std::span<std::uint8_t>(out));
+  co_return st == IoStatus::ok ? Errno::ok : Errno::io;
+}
+
+Task<Errno> Client::write_block(ObjectId o, std::uint64_t block, const Bytes& data) {
+  const std::optional<std::uint64_t> vb = volume_block(o, block);
+  if (!vb) co_return Errno::io;  // allocation always precedes a write: a missing map is a bug
+  const IoStatus st = co_await volumes_[o.fs]->write(self_, *vb, std::span<const std::uint8_t>(data));
+  co_return st == IoStatus::ok ? Errno::ok : Errno::io;
+}
+
+// Writes this node's modified pages of the file to disk (§0033, §0036).
+Task<Errno> Client::flush(ObjectId o) {
+  Errno result = Errno::ok;
+  for (std::uint64_t b : pages_.dirty_blocks(o)) {
+    Page* p = pages_.find(o, b);
+    if (p == nullptr || !p->dirty) continue;
+    const std::uint64_t version = p->version;
+    const Bytes copy = p->data;
+    const Errno e = co_await write_block(o, b, copy);
+    sim_.observe(self_, "cache.flush",
+                 {{"fs", std::int64_t(o.fs)}, {"ino", std::int64_t(o.ino)}, {"block", std::int64_t(b)},
+                  {"result", std::string(xfs::to_string(e))}});
+    if (e != Errno::ok) {
+      result = e;
+      continue;
+    }
+    Page* q = pages_.find(o, b);
+    if (q != nullptr && q->version == version) q->dirty = false;
+  }
+  co_return result;
+}
+
+Task<Errno> Client::ensure_allocated(ObjectId o, std::uint64_t first, std::uint64_t count) {
+  bool holes = false;
+  for (std::uint64_t b = first; b < first + count && !holes; ++b) holes = !volume_block(o, b);
+  if (!holes) co_return Errno::ok;
+  // Allocation is the server's: this node lends its EXTENT read for it (§0032 DVN_EXTENT).
+  Request r;
+  r.kind = Kind::allocate;
+  r.ino = o.ino;
+  r.block = first;
+  r.count = count;
+  std::optional<Reply> rep = co_await call(o.fs, r);
+  if (!rep) co_return Errno::io;
+  if (rep->err != Errno::ok) co_return rep->err;
+  extents_[o] = rep->extents;
+  co_return Errno::ok;
+}
+
+Task<xfs::Result<Ino>> Client::lookup_name(std::uint32_t fs, Ino dir, std::string name) {
+  const ObjectId d{fs, dir};
+  if (!co_await tokens_.acquire(d, TokenType::name, Level::read)) co_return xfs::Result<Ino>{Errno::io, 0};
+  // Under NAME read, a cached lookup is still true (§0032 DVN_NAME).
+  auto it = names_.find(d);
+  if (it != names_.end()) {
+    auto n = it->second.find(name);
+    if (n != it->second.end()) {
+      const Ino ino = n->second;
+      tokens_.release(d, TokenType::name);
+      co_return xfs::Result<Ino>{Errno::ok, ino};
+    }
+  }
+  Request r;
+  r.kind = Kind::lookup;
+  r.ino = dir;
+  r.name = name;
+  std::optional<Reply> rep = co_await call(fs, r);
+  xfs::Result<Ino> res{Errno::io, 0};
+  if (rep) {
+    res = xfs::Result<Ino>{rep->err, rep->ino};
+    if (rep->err == Errno::ok && tokens_.level(d, TokenType::name) != Level::none) names_[d][name] = rep->ino;
+  }
+  tokens_.release(d, TokenType::name);
+  co_return res;
+}
+
+Task<xfs::Result<Ino>> Client::resolve(std::uint32_t fs, const std::string& path, bool parent, std::string* leaf) {
+  std::vector<std::string> parts;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    while (i < path.size() && path[i] == '/') ++i;
+    std::size_t j = i;
+    while (j < path.size() && path[j] != '/') ++j;
+    if (j > i) parts.push_back(path.substr(i, j - i));
+    i = j;
+  }
+  if (parent) {
+    if (parts.empty()) co_return xfs::Result<Ino>{Errno::inval, 0};
+    if (leaf != nullptr) *leaf = parts.back();
+    parts.pop_back();
+  }
+  Ino cur = xfs::kRootIno;
+  for (const std::string& p : parts) {
+    xfs::Result<Ino> r = co_await lookup_name(fs, cur, p);
+    if (!r.ok()) co_return r;
+    cur = r.value;
+  }
+  co_return xfs::Result<Ino>{Errno::ok, cur};
+}
+
+Task<xfs::Result<Ino>> Client::lookup(std::string fs, std::string path) {
+  const auto f = fs_index(fs);
+  if (!f) co_return xfs::Result<Ino>{Errno::io, 0};
+  xfs::Result<Ino> r = co_await resolve(*f, path, false, nullptr);
+  co_return r;
+}
+
+Task<xfs::Result<Ino>> Client::make(std::string fs, std::string path, xfs::FileType type) {
+  const auto f = fs_index(fs);
+  if (!f) co_return xfs::Result<Ino>{Errno::io, 0};
+  std::string leaf;
+  xfs::Result<Ino> dir = co_await resolve(*f, path, true, &leaf);
+  if (!dir.ok()) co_return dir;
+  const ObjectId d{*f, dir.value};
+  if (!co_await tokens_.acquire(d, TokenType::name, Level::read)) co_return xfs::Result<Ino>{Errno::io, 0};
+  Request r;
+  r.kind = Kind::create;
+  r.ino = dir.value;
+  r.name = leaf;
+  r.file_type = type;
+  std::optional<Reply> rep = co_await call(*f, r);
+  xfs::Result<Ino> res{Errno::io, 0};
+  if (rep) {
+    res = xfs::Result<Ino>{rep->err, rep->ino};
+    if (rep->err == Errno::ok) names_[d][leaf] = rep->ino;  // our lent NAME read stays valid
+  }
+  tokens_.release(d, TokenType::name);
+  co_return res;
+}
+
+Task<xfs::Result<Ino>> Client::create(std::string fs, std::string path) {
+  xfs::Result<Ino> r = co_await make(std::move(fs), std::move(path), xfs::FileType::regular);
+  co_return r;
+}
+
+Task<xfs::Result<Ino>> Client::mkdir(std::string fs, std::string path) {
+  xfs::Result<Ino> r = co_await make(std::move(fs), std::move(path), xfs::FileType::directory);
+  co_return r;
+}
+
+Task<Errno> Client::unlink(std::string fs, std::string path) {
+  const auto f = fs_index(fs);
+  if (!f) co_return Errno::io;
+  std::string leaf;
+  xfs::Result<Ino> dir = co_await resolve(*f, path, true, &leaf);
+  if (!dir.ok()) co_return dir.err;
+  const ObjectId d{*f, dir.value};
+  if (!co_await tokens_.acquire(d, TokenType::name, Level::read)) co_return Errno::io;
+  Request r;
+  r.kind = Kind::unlink;
+  r.ino = dir.value;
+  r.name = leaf;
+  std::optional<Reply> rep = co_await call(*f, r);
+  auto it = names_.find(d);
+  if (it != names_.end()) it->second.erase(leaf);
+  tokens_.release(d, TokenType::name);
+  co_return rep ? rep->err : Errno::io;
+}
+
+Task<Errno> Client::rename(std::string fs, std::string from, std::string to) {
+  const auto f = fs_index(fs);
+  if (!f) co_return Errno::io;
+  std::string a, b;
+  xfs::Result<Ino> da = co_await resolve(*f, from, true, &a);
+  if (!da.ok()) co_return da.err;
+  xfs::Result<Ino> db = co_await resolve(*f, to, true, &b);
+  if (!db.ok()) co_return db.err;
+  Request r;
+  r.kind = Kind::rename;
+  r.ino = da.value;
+  r.name = a;
+  r.dir2 = db.value;
+  r.name2 = b;
+  std::optional<Reply> rep = co_await call(*f, r);
+  // Our own cached names of both directories may be wrong now.
+  names_.erase(ObjectId{*f, da.value});
+  names_.erase(ObjectId{*f, db.value});
+  co_return rep ? rep->err : Errno::io;
+}
+
+Task<xfs::Result<Stat>> Client::getattr(std::string fs, std::string path) {
+  const auto f = fs_index(fs);
+  if (!f) co_return xfs::Result<Stat>{Errno::io, {}};
+  xfs::Result<Ino> ino = co_await resolve(*f, path, false, nullptr);
+  if (!ino.ok()) co_return xfs::Result<Stat>{ino.err, {}};
+  const ObjectId o{*f, ino.value};
+  // Reading timestamps and size brings back every shared-write copy (merged, largest
+  // wins) and any size held for write (§0029, §0032).
+  Held h;
+  const std::pair<TokenType, Level> want[] = {
+      {TokenType::attr, Level::read}, {TokenType::times, Level::read}, {TokenType::size, Level::read}};
+  for (const auto& [t, l] : want) {
+    if (!co_await tokens_.acquire(o, t, l)) {
+      for (auto it = h.tokens.rbegin(); it != h.tokens.rend(); ++it) tokens_.release(it->first, it->second);
+      co_return xfs::Result<Stat>{Errno::io, {}};
+    }
+    h.tokens.emplace_back(o, t);
+  }
+  Stat s = attrs_[o];
+  const token::TokenState& local = tokens_.state(o);
+  if (tokens_.level(o, TokenType::size) == Level::write) s.size = std::max(s.size, local.size);
+  if (tokens_.level(o, TokenType::times) == Level::write) s.mtime = std::max(s.mtime, local.mtime);
+  for (auto it = h.tokens.rbegin(); it != h.tokens.rend(); ++it) tokens_.release(it->first, it->second);
+  co_return xfs::Result<Stat>{Errno::ok, s};
+}
+
+Task<Errno> Client::setattr(std::string fs, std::string path, xfs::SetAttr attrs) {
+  const auto f = fs_index(fs);
+  if (!f) co_return Errno::io;
+  xfs::Result<Ino> ino = co_await resolve(*f, path, false, nullptr);
+  if (!ino.ok()) co_return ino.err;
+  Request r;
+  r.kind = Kind::setattr;
+  r.ino = ino.value;
+  r.attrs = attrs;
+  std::optional<Reply> rep = co_await call(*f, r);
+  co_return rep ? rep->err : Errno::io;
+}
+
+Task<Errno> Client::truncate(std::string fs, std::string path, std::uint64_t size) {
+  const auto f = fs_index(fs);
+  if (!f) co_return Errno::io;
+  xfs::Result<Ino> ino = co_await resolve(*f, path, false, nullptr);
+  if (!ino.ok()) co_return ino.err;
+  const ObjectId o{*f, ino.value};
+  // Every node's cached pages of the file come back (flushed) before blocks are freed.
+  Held h;
+  Errno err = Errno::ok;
+  const std::pair<TokenType, Level> want[] = {
+      {TokenType::io, Level::write}, {TokenType::page_dirty, Level::write}, {TokenType::page_clean, Level::write}};
+  for (const auto& [t, l] : want) {
+    if (!co_await tokens_.acquire(o, t, l)) {
+      err = Errno::io;
+      break;
+    }
+    h.tokens.emplace_back(o, t);
+  }
+  if (err == Errno::ok) {
+    err = co_await flush(o);
+    pages_.discard(o, (size + kBlockSize - 1) / kBlockSize);
+    if (size % kBlockSize != 0) pages_.discard(o, size / kBlockSize);
+    Request r;
+    r.kind = Kind::truncate;
+    r.ino = ino.value;
+    r.size = size;
+    std::optional<Reply> rep = co_await call(*f, r);
+    err = rep ? rep->err : Errno::io;
+  }
+  for (auto it = h.tokens.rbegin(); it != h.tokens.rend(); ++it) tokens_.release(it->first, it->second);
+  co_return err;
+}
+
+Task<Errno> Client::open(std::string fs, Ino ino) {
+  const auto f = fs_index(fs);
+  if (!f) co_return Errno::io;
+  // The existence token stays referenced while the file is open here (§0032 DVN_EXIST).
+  if (!co_await tokens_.acquire(ObjectId{*f, ino}, TokenType::exist, Level::read)) co_return Errno::stale;
+  co_return Errno::ok;
+}
+
+Task<Errno> Client::close(std::string fs, Ino ino) {
+  const auto f = fs_index(fs);
+  if (!f) co_return Errno::io;
+  const ObjectId o{*f, ino};
+  if (tokens_.refs(o, TokenType::exist) == 0) co_return Errno::inval;
+  tokens_.release(o, TokenType::exist);
+  co_return Errno::ok;
+}
+
+Task<Errno> Client::read(std::string fs, Ino ino, std::uint64_t offset, std::uint64_t length, IoMode mode,
+                         Bytes& out) {
+  out.clear();
+  const auto f = fs_index(fs);
+  if (!f) co_return Errno::io;
+  const ObjectId o{*f, ino};
+  if (tokens_.refs(o, TokenType::exist) == 0) co_return Errno::inval;  // not open
+  std::vector<std::pair<TokenType, Level>> want;
+  want.emplace_back(TokenType::ioexcl, Level::read);
+  if (mode != IoMode::mapped) want.emplace_back(TokenType::io, Level::read);
+  want.emplace_back(TokenType::page_clean, mode == IoMode::direct ? Level::shared_write : Level::read);
+  want.emplace_back(TokenType::size, Level::read);
+  want.emplace_back(TokenType::extent, Level::read);
+  Held h;
+  Errno err = Errno::ok;
+  for (const auto& [t, l] : want) {
+    if (!co_await tokens_.acquire(o, t, l)) {
+      err = Errno::io;
+      break;
+    }
+    h.tokens.emplace_back(o, t);
+  }
+  if (err == Errno::ok) {
+    std::uint64_t size = attrs_[o].size;
+    if (tokens_.level(o, TokenType::size) == Level::write) size = std::max(size, tokens_.state(o).size);
+    const std::uint64_t end = std::min(size, offset + length);
+    for (std::uint64_t pos = offset; pos < end && err == Errno::ok;) {
+      const std::uint64_t b = pos / kBlockSize;
+      const std::uint64_t in = pos % kBlockSize;
+      const std::uint64_t n = std::min<std::uint64_t>(kBlockSize - in, end - pos);
+      Bytes block;
+      Page* p = mode == IoMode::direct ? nullptr : pages_.find(o, b);
+      if (p != nullptr) {
+        block = p->data;
+      } else {
+        err = co_await read_block(o, b, block);
+        if (err == Errno::ok && mode != IoMode::direct && pages_.find(o, b) == nullptr)
+          pages_.put(o, b, block, false);
+      }
+      if (err == Errno::ok) out.insert(out.end(), block.begin() + in, block.begin() + in + n);
+      pos += n;
+    }
+  }
+  for (auto it = h.tokens.rbegin(); it != h.tokens.rend(); ++it) tokens_.release(it->first, it->second);
+  co_return err;
+}
+
+Task<Errno> Client::write(std::string fs, Ino ino, std::uint64_t offset, Bytes data, IoMode mode) {
+  const auto f = fs_index(fs);
+  if (!f) co_return Errno::io;
+  const ObjectId o{*f, ino};
+  if (tokens_.refs(o, TokenType::exist) == 0) co_return Errno::inval;  // not open
+  if (data.empty()) co_return Errno::ok;
+  Held h;
+  Errno err = Errno::ok;
+  auto take = [&](TokenType t, Level l) -> Task<bool> { return tokens_.acquire(o, t, l); };
+  std::vector<std::pair<TokenType, Level>> want;
+  want.emplace_back(TokenType::ioexcl, Level::read);
+  if (mode != IoMode::mapped) want.emplace_back(TokenType::io, mode == IoMode::direct ? Level::read : Level::write);
+  const Level page = mode == IoMode::direct ? Level::shared_write : Level::write;
+  want.emplace_back(TokenType::page_dirty, page);
+  want.emplace_back(TokenType::page_clean, page);
+  want.emplace_back(TokenType::times, Level::shared_write);
+  for (const auto& [t, l] : want) {
+    if (!co_await take(t, l)) {
+      err = Errno::io;
+      break;
+    }
+    h.tokens.emplace_back(o, t);
+  }
+  // SIZE for write only while I/O-exclusive (§0032 DVN_SIZE); known once IOEXCL is here.
+  const bool alone = exclusive_.count(o) != 0;
+  if (err == Errno::ok) {
+    if (!co_await take(TokenType::size, alone ? Level::write : Level::read)) err = Errno::io;
+    else h.tokens.emplace_back(o, TokenType::size);
+  }
+  if (err == Errno::ok) {
+    if (!co_await take(TokenType::extent, Level::read)) err = Errno::io;
+    else h.tokens.emplace_back(o, TokenType::extent);
+  }
+  const std::uint64_t end = offset + data.size();
+  const std::uint64_t first = offset / kBlockSize;
+  const std::uint64_t last = (end - 1) / kBlockSize;
+  if (err == Errno::ok) err = co_await ensure_allocated(o, first, last - first + 1);
+  for (std::uint64_t b = first; b <= last && err == Errno::ok; ++b) {
+    const std::uint64_t bstart = b * kBlockSize;
+    const std::uint64_t from = std::max(offset, bstart);
+    const std::uint64_t to = std::min(end, bstart + kBlockSize);
+    Bytes block;
+    Page* p = mode == IoMode::direct ? nullptr : pages_.find(o, b);
+    if (p != nullptr) {
+      block = p->data;
+    } else if (from != bstart || to != bstart + kBlockSize) {
+      err = co_await read_block(o, b, block);  // a partial block: read-modify-write
+      if (err != Errno::ok) break;
+    } else {
+      block.assign(kBlockSize, 0);
+    }
+    std::copy(data.begin() + static_cast<std::ptrdiff_t>(from - offset),
+              data.begin() + static_cast<std::ptrdiff_t>(to - offset), block.begin() + static_cast<std::ptrdiff_t>(from - bstart));
+    if (mode == IoMode::direct) {
+      err = co_await write_block(o, b, block);
+    } else {
+      pages_.put(o, b, std::move(block), true);
+    }
+  }
+  if (err == Errno::ok) {
+    token::TokenState& st = tokens_.state(o);
+    st.mtime = std::max<std::int64_t>(st.mtime, sim_.now());  // shared write: local update (§0029)
+    std::uint64_t size = attrs_[o].size;
+    if (tokens_.level(o, TokenType::size) == Level::write) size = std::max(size, st.size);
+    if (end > size) {
+      if (tokens_.level(o, TokenType::size) == Level::write) {
+        st.size = end;
+      } else {
+        Request r;
+        r.kind = Kind::size_update;
+        r.ino = ino;
+        r.size = end;
+        std::optional<Reply> rep = co_await call(*f, r);
+        if (!rep) err = Errno::io;
+        else if (rep->err != Errno::ok) err = rep->err;
+        else attrs_[o].size = std::max(attrs_[o].size, end);
+      }
+    }
+  }
+  for (auto it = h.tokens.rbegin(); it != h.tokens.rend(); ++it) tokens_.release(it->first, it->second);
+  co_return err;
+}
+
+Task<Errno> Client::fsync(std::string fs, Ino ino) {
+  const auto f = fs_index(fs);
+  if (!f) co_return Errno::io;
+  const ObjectId o{*f, ino};
+  const Errno e = co_await flush(o);
+  if (e != Errno::ok) co_return e;
+  const IoStatus st = co_await volumes_[*f]->flush(self_);
+  co_return st == IoStatus::ok ? Errno::ok : Errno::io;
+}
+
+}  // namespace sansim::cxfs

@@ -1,0 +1,84 @@
+// The messages of the cluster file system (§0026, §0030-0037): requests from a metadata
+// client (dcvn) to the metadata server (dsvn), token recalls from the server to a
+// client, and white-pages registration. Each is a plain value that encodes to bytes; the
+// production backend sends the same bytes over TCP.
+//
+// One request struct carries every operation, tagged by `kind`, with the fields each
+// kind uses (the others stay at their defaults and still travel, so encode/decode is one
+// code path that a round-trip property covers for every kind). The reply is shared too.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/node_id.h"
+#include "engine/wire.h"
+#include "model/cxfs/file_access.h"
+#include "model/token/token.h"
+#include "model/xfs/types.h"
+
+namespace sansim::cxfs {
+
+enum class Kind : std::uint8_t {
+  token_request,  // client -> server: grant me `type` at `level` (§0034-0035)
+  token_return,   // client -> server: I give `type` back of my own accord
+  recall,         // server -> client: return `type` (conditional: you may refuse, §0032 EXIST)
+  ioexcl_off,     // server -> client: your I/O-exclusive state is now false (§0032 IOEXCL)
+  lookup,         // name in dir -> inode
+  create,         // name in dir, regular file or directory (lends NAME read, §0031)
+  unlink,
+  rename,
+  setattr,        // explicit values; timestamps take TIMES write on the server
+  allocate,       // blocks of a file (lends EXTENT read, §0032 DVN_EXTENT)
+  truncate,
+  size_update,    // a writer without I/O-exclusive state extends the size (lends SIZE read)
+  wp_register,    // white pages: register `fs` with `node` as its server (§0037)
+  wp_lookup,      // white pages: who serves `fs`?
+};
+inline constexpr std::uint8_t kKinds = 14;
+
+const char* to_string(Kind k);
+
+struct Request {
+  Kind kind = Kind::lookup;
+  std::uint32_t fs = 0;
+  std::string fs_name;  // white pages only
+  Ino ino = 0;          // the object (or the directory for name operations)
+  std::string name;
+  Ino dir2 = 0;  // rename target directory
+  std::string name2;
+  token::TokenType type = token::TokenType::exist;
+  token::Level level = token::Level::none;
+  bool conditional = false;
+  token::TokenState state;  // returned state (token_return, and on a request that replaces a level)
+  xfs::FileType file_type = xfs::FileType::regular;
+  xfs::SetAttr attrs;
+  std::uint64_t block = 0;
+  std::uint64_t count = 0;
+  std::uint64_t size = 0;
+  NodeId node = kNoNode;
+  bool operator==(const Request& o) const;
+};
+
+struct Reply {
+  Errno err = Errno::ok;
+  Ino ino = 0;
+  token::Level level = token::Level::none;
+  bool returned = false;  // recall: the token came back (false: refused)
+  token::TokenState state;
+  Stat stat;
+  std::vector<xfs::Extent> extents;
+  bool ioexcl = false;
+  NodeId node = kNoNode;
+  bool operator==(const Reply& o) const;
+};
+
+Bytes encode(const Request& r);
+Bytes encode(const Reply& r);
+// Throw DecodeError naming the field on malformed input.
+Request decode_request(const Bytes& b);
+Reply decode_reply(const Bytes& b);
+
+}  // namespace sansim::cxfs

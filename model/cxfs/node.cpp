@@ -1,0 +1,104 @@
+#include "model/cxfs/node.h"
+
+#include <algorithm>
+
+namespace sansim::cxfs {
+namespace {
+constexpr Duration kPoll = 100'000'000;              // 100ms
+constexpr Duration kCandidateStagger = 300'000'000;  // later candidates register later
+}  // namespace
+
+Node::Node(Simulation& sim, NodeId self, std::vector<FsConfig> filesystems, Mutations mutations, NodeId wp_node,
+           std::function<bool()> ready)
+    : sim_(sim), self_(self), filesystems_(std::move(filesystems)), mutations_(mutations), wp_node_(wp_node),
+      ready_(std::move(ready)), rpc_(sim, self, kPort) {
+  client_ = std::make_unique<Client>(sim, self, rpc_, filesystems_, mutations_);
+  servers_.resize(filesystems_.size());
+  rpc_.set_handler([this](NodeId from, Bytes b) { return dispatch(from, std::move(b)); });
+}
+
+const Server* Node::server(std::uint32_t fs) const { return fs < servers_.size() ? servers_[fs].get() : nullptr; }
+
+void Node::start() {
+  rpc_.start();
+  if (!filesystems_.empty()) sim_.sched().spawn(self_, mount_all(), "cxfs.mount");
+}
+
+Task<Bytes> Node::dispatch(NodeId from, Bytes bytes) {
+  Request r;
+  try {
+    r = decode_request(bytes);
+  } catch (const DecodeError& e) {
+    sim_.observe(self_, "cxfs.bad_message", {{"from", std::int64_t(from)}, {"error", std::string(e.what())}});
+    Reply bad;
+    bad.err = Errno::inval;
+    co_return encode(bad);
+  }
+  Reply rep;
+  if (r.kind == Kind::wp_register || r.kind == Kind::wp_lookup) {
+    if (self_ != wp_node_) {
+      rep.err = Errno::inval;
+    } else {
+      rep.node = r.kind == Kind::wp_register ? wp_.register_fs(r.fs_name, r.node) : wp_.lookup(r.fs_name);
+      if (rep.node == kNoNode) rep.err = Errno::noent;
+    }
+  } else if (r.kind == Kind::recall || r.kind == Kind::ioexcl_off) {
+    rep = co_await client_->handle(from, r);
+  } else if (r.fs < servers_.size() && servers_[r.fs] != nullptr) {
+    rep = co_await servers_[r.fs]->handle(from, r);
+  } else {
+    rep.err = Errno::stale;  // not the server of that file system (any more)
+  }
+  co_return encode(rep);
+}
+
+Task<std::optional<Reply>> Node::wp_call(Request r) {
+  std::optional<Bytes> b = co_await rpc_.call(wp_node_, encode(r));
+  if (!b) co_return std::nullopt;
+  try {
+    co_return decode_reply(*b);
+  } catch (const DecodeError&) {
+    co_return std::nullopt;
+  }
+}
+
+Task<void> Node::mount_all() {
+  while (!ready_()) co_await sim_.sched().sleep(kPoll);
+  for (std::uint32_t i = 0; i < filesystems_.size(); ++i) {
+    const FsConfig& f = filesystems_[i];
+    const auto rank = std::find(f.servers.begin(), f.servers.end(), self_);
+    if (rank == f.servers.end()) continue;
+    co_await sim_.sched().sleep(kCandidateStagger * (rank - f.servers.begin()));
+    Request reg;
+    reg.kind = Kind::wp_register;
+    reg.fs_name = f.id;
+    reg.node = self_;
+    std::optional<Reply> rep;
+    while (!(rep = co_await wp_call(reg))) co_await sim_.sched().sleep(kPoll);
+    if (rep->node != self_) continue;  // someone registered first: we are a client (§0037)
+    Volume* v = sim_.storage().volume(f.volume);
+    servers_[i] = std::make_unique<Server>(sim_, self_, i, f, rpc_, *v, mutations_);
+    const Errno e = co_await servers_[i]->mount();
+    if (e != Errno::ok)
+      sim_.observe(self_, "cxfs.mount_failed", {{"fs", f.id}, {"error", std::string(xfs::to_string(e))}});
+  }
+  for (std::uint32_t i = 0; i < filesystems_.size(); ++i) {
+    const FsConfig& f = filesystems_[i];
+    if (!f.mount.empty() && std::find(f.mount.begin(), f.mount.end(), self_) == f.mount.end()) continue;
+    Request look;
+    look.kind = Kind::wp_lookup;
+    look.fs_name = f.id;
+    for (;;) {
+      std::optional<Reply> rep = co_await wp_call(look);
+      if (rep && rep->err == Errno::ok) {
+        client_->set_server(i, rep->node);
+        sim_.observe(self_, "cxfs.mounted",
+                     {{"fs", f.id}, {"role", std::string("client")}, {"server", std::int64_t(rep->node)}});
+        break;
+      }
+      co_await sim_.sched().sleep(kPoll);
+    }
+  }
+}
+
+}  // namespace sansim::cxfs

@@ -1,0 +1,347 @@
+#include "model/cxfs/server.h"
+
+#include <algorithm>
+
+namespace sansim::cxfs {
+
+using token::kServerHolder;
+using token::Level;
+using token::TokenType;
+
+Server::Server(Simulation& sim, NodeId self, std::uint32_t fs_index, const FsConfig& config, Rpc& rpc,
+               Volume& volume, const Mutations& mutations)
+    : sim_(sim), self_(self), index_(fs_index), config_(config), rpc_(rpc), volume_(volume), mutations_(mutations),
+      tokens_(
+          sim, self,
+          [this](NodeId h, token::ObjectId o, TokenType t, bool c) { return recall(h, o, t, c); },
+          [this](token::ObjectId o, TokenType t, NodeId, const token::TokenState& st) { merge(o, t, st); },
+          token::ServerMutations{mutations.grant_without_recall}),
+      ready_(sim.sched()) {}
+
+Task<Errno> Server::mount() {
+  xfs::MountResult m = co_await xfs::FileSystem::mount(sim_.sched(), volume_, self_);
+  if (m.err != Errno::ok) {
+    // No file system here yet (a fresh volume): format it. Anything else is reported.
+    xfs::MkfsOptions o;
+    o.inodes = config_.inodes;
+    o.log_blocks = config_.log_blocks;
+    o.uuid = sim_.rng("cxfs.mkfs", index_).next();
+    const Errno made = co_await xfs::FileSystem::mkfs(volume_, self_, o);
+    if (made != Errno::ok) co_return made;
+    m = co_await xfs::FileSystem::mount(sim_.sched(), volume_, self_);
+    if (m.err != Errno::ok) co_return m.err;
+  }
+  fs_ = std::move(m.fs);
+  sim_.observe(self_, "cxfs.mounted",
+               {{"fs", config_.id}, {"role", std::string("server")}, {"replayed", std::int64_t(m.replayed)}});
+  ready_.set();
+  co_return Errno::ok;
+}
+
+Stat Server::stat_of(Ino ino) const {
+  Stat s;
+  const xfs::Inode* in = fs_->inode(ino);
+  if (in == nullptr) return s;
+  s.ino = ino;
+  s.type = in->type;
+  s.nlink = in->nlink;
+  s.size = in->size;
+  s.atime = in->atime;
+  s.mtime = in->mtime;
+  s.ctime = in->ctime;
+  s.mode = in->mode;
+  s.uid = in->uid;
+  auto it = returned_.find(ino);
+  if (it != returned_.end()) {
+    s.size = std::max(s.size, it->second.size);
+    s.mtime = std::max(s.mtime, it->second.mtime);
+    s.atime = std::max(s.atime, it->second.atime);
+    s.ctime = std::max(s.ctime, it->second.ctime);
+  }
+  return s;
+}
+
+Task<token::RecallAnswer> Server::recall(NodeId holder, token::ObjectId o, TokenType t, bool conditional) {
+  Request r;
+  r.kind = Kind::recall;
+  r.fs = index_;
+  r.ino = o.ino;
+  r.type = t;
+  r.conditional = conditional;
+  std::optional<Bytes> reply = co_await rpc_.call(holder, encode(r));
+  token::RecallAnswer a;
+  if (!reply) {
+    a.unreachable = true;
+    co_return a;
+  }
+  try {
+    Reply rep = decode_reply(*reply);
+    a.returned = rep.returned;
+    a.state = rep.state;
+  } catch (const DecodeError&) {
+    a.unreachable = true;  // a holder that answers garbage is treated as gone
+  }
+  co_return a;
+}
+
+void Server::merge(token::ObjectId o, TokenType t, const token::TokenState& st) {
+  if (t != TokenType::times && t != TokenType::size) return;
+  token::TokenState& m = returned_[o.ino];
+  if (t == TokenType::times) {  // shared write copies merge: the largest wins (§0029)
+    m.atime = std::max(m.atime, st.atime);
+    m.mtime = std::max(m.mtime, st.mtime);
+    m.ctime = std::max(m.ctime, st.ctime);
+  } else {
+    m.size = std::max(m.size, st.size);
+  }
+  sim_.sched().spawn(self_, persist(o.ino), "dsvn.persist");
+}
+
+// Writes returned timestamps and sizes into the inode (one journal transaction).
+Task<void> Server::persist(Ino ino) {
+  auto it = returned_.find(ino);
+  if (it == returned_.end() || fs_ == nullptr) co_return;
+  const xfs::Inode* in = fs_->inode(ino);
+  if (in == nullptr) co_return;
+  xfs::SetAttr a;
+  if (it->second.size > in->size) a.size = it->second.size;
+  if (it->second.mtime > in->mtime) a.mtime = it->second.mtime;
+  if (it->second.atime > in->atime) a.atime = it->second.atime;
+  if (it->second.ctime > in->ctime) a.ctime = it->second.ctime;
+  if (!a.size && !a.mtime && !a.atime && !a.ctime) co_return;
+  co_await fs_->setattr(ino, a);
+}
+
+void Server::observe_call(NodeId from, const Request& r, Errno err) {
+  sim_.observe(self_, "dsvn.op",
+               {{"fs", std::int64_t(index_)},
+                {"op", std::string(to_string(r.kind))},
+                {"client", std::int64_t(from)},
+                {"ino", std::int64_t(r.ino)},
+                {"result", std::string(xfs::to_string(err))}});
+}
+
+Task<Reply> Server::handle(NodeId from, Request r) {
+  if (!ready_.is_set()) co_await ready_.wait();
+  Reply rep;
+  switch (r.kind) {
+    case Kind::token_request: {
+      Reply t = co_await token_request(from, r);
+      co_return t;
+    }
+    case Kind::token_return: {
+      merge(obj(r.ino), r.type, r.state);
+      tokens_.release(from, obj(r.ino), r.type);
+      if (r.type == TokenType::exist && unlinked_.count(r.ino) != 0 &&
+          tokens_.client_holders(obj(r.ino), TokenType::exist).empty())
+        sim_.sched().spawn(self_, remove_when_unused(r.ino), "dsvn.remove");
+      co_return rep;
+    }
+    case Kind::lookup: {
+      xfs::Result<Ino> res = fs_->lookup(r.ino, r.name);
+      rep.err = res.err;
+      rep.ino = res.value;
+      if (res.ok()) rep.stat = stat_of(res.value);
+      co_return rep;
+    }
+    case Kind::create:
+    case Kind::unlink:
+    case Kind::rename: {
+      Reply n = co_await name_op(from, r);
+      co_return n;
+    }
+    default: {
+      Reply d = co_await data_op(from, r);
+      co_return d;
+    }
+  }
+}
+
+Task<Reply> Server::token_request(NodeId from, const Request& r) {
+  Reply rep;
+  if (fs_->inode(r.ino) == nullptr) {
+    rep.err = Errno::stale;
+    co_return rep;
+  }
+  const token::ObjectId o = obj(r.ino);
+  // A client asking for another level has given its old one up already (it did what
+  // returning requires before asking); its state travels with the request.
+  const Level old = tokens_.held(from, o, r.type);
+  if (old != Level::none && old != r.level) {
+    merge(o, r.type, r.state);
+    tokens_.release(from, o, r.type);
+  }
+  if (r.type == TokenType::ioexcl) {
+    // Before a second copy goes out, the one client that believed it was alone is told
+    // that it no longer is (§0032 DVN_IOEXCL).
+    auto ex = exclusive_.find(r.ino);
+    if (ex != exclusive_.end() && ex->second != from) {
+      const NodeId was = ex->second;
+      exclusive_.erase(ex);
+      Request off;
+      off.kind = Kind::ioexcl_off;
+      off.fs = index_;
+      off.ino = r.ino;
+      co_await rpc_.call(was, encode(off));
+    }
+  }
+  const bool granted = co_await tokens_.acquire(from, o, r.type, r.level);
+  if (!granted) {
+    rep.err = Errno::io;
+    co_return rep;
+  }
+  if (fs_->inode(r.ino) == nullptr) {  // removed while we waited
+    tokens_.release(from, o, r.type);
+    rep.err = Errno::stale;
+    co_return rep;
+  }
+  rep.level = r.level;
+  rep.stat = stat_of(r.ino);
+  rep.state = token::TokenState{rep.stat.atime, rep.stat.mtime, rep.stat.ctime, rep.stat.size};
+  if (r.type == TokenType::extent) {
+    const auto map = fs_->extent_map(r.ino);
+    rep.extents.assign(map.begin(), map.end());
+  }
+  if (r.type == TokenType::ioexcl) {
+    rep.ioexcl = tokens_.client_holders(o, TokenType::ioexcl, from).empty();
+    if (rep.ioexcl) exclusive_[r.ino] = from;
+  }
+  co_return rep;
+}
+
+// Frees an unlinked file once no node holds it any more (§0032 DVN_EXIST).
+Task<void> Server::remove_when_unused(Ino ino) {
+  if (unlinked_.count(ino) == 0) co_return;
+  const bool all_back = co_await tokens_.acquire(kServerHolder, obj(ino), TokenType::exist, Level::write,
+                                                 token::TokenServer::AcquireOptions{true, kNoNode});
+  if (!all_back) co_return;  // someone still uses it; their last close gives it back
+  tokens_.release(kServerHolder, obj(ino), TokenType::exist);
+  if (unlinked_.erase(ino) == 0) co_return;
+  returned_.erase(ino);
+  exclusive_.erase(ino);
+  const Errno e = co_await fs_->release(ino);
+  tokens_.forget(obj(ino));
+  sim_.observe(self_, "dsvn.removed",
+               {{"fs", std::int64_t(index_)}, {"ino", std::int64_t(ino)}, {"result", std::string(xfs::to_string(e))}});
+}
+
+Task<Reply> Server::name_op(NodeId from, const Request& r) {
+  Reply rep;
+  const token::TokenServer::AcquireOptions lend{false, from};  // the caller lends its NAME read (§0031)
+  std::vector<Ino> dirs{r.ino};
+  if (r.kind == Kind::rename && r.dir2 != r.ino) dirs.push_back(r.dir2);
+  std::sort(dirs.begin(), dirs.end());
+  const bool recall_names = !(r.kind == Kind::rename && mutations_.keep_names_on_rename);
+  std::vector<Ino> held;
+  for (Ino d : dirs) {
+    if (fs_->inode(d) == nullptr) {
+      rep.err = Errno::stale;
+      break;
+    }
+    if (!recall_names) continue;
+    co_await tokens_.acquire(kServerHolder, obj(d), TokenType::name, Level::write, lend);
+    held.push_back(d);
+  }
+  Ino gone = xfs::kNoIno;
+  if (rep.err == Errno::ok) {
+    const Time now = sim_.now();
+    if (r.kind == Kind::create) {
+      xfs::Result<Ino> c = co_await fs_->create(r.ino, r.name, r.file_type, xfs::Times{now, now, now});
+      rep.err = c.err;
+      rep.ino = c.value;
+      if (c.ok()) rep.stat = stat_of(c.value);
+    } else if (r.kind == Kind::unlink) {
+      xfs::Result<Ino> u = co_await fs_->unlink(r.ino, r.name);
+      rep.err = u.err;
+      rep.ino = u.value;
+      if (u.ok()) {
+        const xfs::Inode* in = fs_->inode(u.value);
+        if (in != nullptr && in->nlink == 0) gone = u.value;
+      }
+    } else {
+      xfs::Result<Ino> m = co_await fs_->rename(r.ino, r.name, r.dir2, r.name2);
+      rep.err = m.err;
+      if (m.ok() && m.value != xfs::kNoIno) {
+        const xfs::Inode* in = fs_->inode(m.value);
+        if (in != nullptr && in->nlink == 0) gone = m.value;
+      }
+    }
+  }
+  for (Ino d : held) tokens_.release(kServerHolder, obj(d), TokenType::name);
+  observe_call(from, r, rep.err);
+  if (gone != xfs::kNoIno) {
+    // The name is gone; the file goes when every node has let go of it. Conditional
+    // recall of EXIST: nodes that have it open refuse (§0032).
+    unlinked_.insert(gone);
+    sim_.sched().spawn(self_, remove_when_unused(gone), "dsvn.remove");
+  }
+  co_return rep;
+}
+
+Task<Reply> Server::data_op(NodeId from, const Request& r) {
+  Reply rep;
+  const token::ObjectId o = obj(r.ino);
+  if (fs_->inode(r.ino) == nullptr) {
+    rep.err = Errno::stale;
+    co_return rep;
+  }
+  const token::TokenServer::AcquireOptions lend{false, from};
+  switch (r.kind) {
+    case Kind::setattr: {
+      // Explicit timestamps take TIMES at write level here: every shared-write copy comes
+      // back (merged), then the explicit value replaces them (§0032 DVN_TIMES).
+      const bool times = r.attrs.atime || r.attrs.mtime || r.attrs.ctime;
+      const bool attrs = r.attrs.mode || r.attrs.uid;
+      if (times) co_await tokens_.acquire(kServerHolder, o, TokenType::times, Level::write);
+      if (attrs) co_await tokens_.acquire(kServerHolder, o, TokenType::attr, Level::write);
+      xfs::SetAttr a = r.attrs;
+      a.size.reset();
+      auto it = returned_.find(r.ino);
+      if (it != returned_.end()) {
+        if (a.atime) it->second.atime = *a.atime;
+        if (a.mtime) it->second.mtime = *a.mtime;
+        if (a.ctime) it->second.ctime = *a.ctime;
+      }
+      rep.err = co_await fs_->setattr(r.ino, a);
+      if (attrs) tokens_.release(kServerHolder, o, TokenType::attr);
+      if (times) tokens_.release(kServerHolder, o, TokenType::times);
+      break;
+    }
+    case Kind::allocate: {
+      // The client lends its EXTENT read; other clients' extent maps are recalled.
+      co_await tokens_.acquire(kServerHolder, o, TokenType::extent, Level::write, lend);
+      xfs::Result<std::vector<xfs::Extent>> a = co_await fs_->allocate(r.ino, r.block, r.count);
+      rep.err = a.err;
+      const auto map = fs_->extent_map(r.ino);
+      rep.extents.assign(map.begin(), map.end());
+      tokens_.release(kServerHolder, o, TokenType::extent);
+      break;
+    }
+    case Kind::truncate: {
+      co_await tokens_.acquire(kServerHolder, o, TokenType::size, Level::write);
+      co_await tokens_.acquire(kServerHolder, o, TokenType::extent, Level::write);
+      auto it = returned_.find(r.ino);
+      if (it != returned_.end()) it->second.size = 0;  // an explicit size replaces reported ones
+      rep.err = co_await fs_->truncate(r.ino, r.size);
+      tokens_.release(kServerHolder, o, TokenType::extent);
+      tokens_.release(kServerHolder, o, TokenType::size);
+      break;
+    }
+    case Kind::size_update: {
+      co_await tokens_.acquire(kServerHolder, o, TokenType::size, Level::write, lend);
+      token::TokenState st;
+      st.size = r.size;
+      merge(o, TokenType::size, st);
+      tokens_.release(kServerHolder, o, TokenType::size);
+      break;
+    }
+    default:
+      rep.err = Errno::inval;
+      break;
+  }
+  rep.stat = stat_of(r.ino);
+  observe_call(from, r, rep.err);
+  co_return rep;
+}
+
+}  // namespace sansim::cxfs

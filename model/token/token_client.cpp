@@ -1,0 +1,143 @@
+#include "model/token/token_client.h"
+
+#include <cassert>
+
+namespace sansim::token {
+
+TokenClient::TokenClient(Simulation& sim, NodeId self, Request request, BeforeReturn before_return, GiveBack give_back)
+    : sim_(sim), self_(self), request_(std::move(request)), before_return_(std::move(before_return)),
+      give_back_(std::move(give_back)) {}
+
+TokenClient::Object& TokenClient::object(ObjectId obj) {
+  auto it = objects_.find(obj);
+  if (it == objects_.end()) it = objects_.emplace(obj, std::make_unique<Object>(sim_.sched())).first;
+  return *it->second;
+}
+
+void TokenClient::observe(const char* what, ObjectId obj, TokenType type, Level level) {
+  sim_.observe(self_, what,
+               {{"fs", std::int64_t(obj.fs)},
+                {"ino", std::int64_t(obj.ino)},
+                {"token", std::string(to_string(type))},
+                {"level", std::string(to_string(level))},
+                {"holder", std::int64_t(self_)}});
+}
+
+Task<bool> TokenClient::acquire(ObjectId obj, TokenType type, Level level) {
+  for (;;) {
+    Object& o = object(obj);
+    Slot& s = o.slots[static_cast<std::size_t>(type)];
+    if (!s.busy && covers(s.level, level)) {
+      ++s.refs;
+      co_return true;
+    }
+    if (s.busy || s.refs > 0) {
+      co_await o.changed.wait();
+      continue;
+    }
+    s.busy = true;
+    TokenState carried;
+    if (s.level != Level::none) {
+      // Replacing our own level: do what returning it requires first (§0033), and let
+      // the state it protects travel with the request.
+      const Level old = s.level;
+      co_await before_return_(obj, type, old);
+      carried = object(obj).state;
+      observe("token.give", obj, type, old);
+      object(obj).slots[static_cast<std::size_t>(type)].level = Level::none;
+    }
+    Grant g = co_await request_(obj, type, level, carried);
+    Object& o2 = object(obj);
+    Slot& s2 = o2.slots[static_cast<std::size_t>(type)];
+    s2.busy = false;
+    o2.changed.notify_all();
+    if (!g.ok) co_return false;
+    s2.level = g.level;
+    if (type == TokenType::times || type == TokenType::size) o2.state = g.state;
+    observe("token.hold", obj, type, g.level);
+    ++s2.refs;
+    co_return true;
+  }
+}
+
+void TokenClient::release(ObjectId obj, TokenType type) {
+  auto it = objects_.find(obj);
+  if (it == objects_.end()) return;
+  Slot& s = it->second->slots[static_cast<std::size_t>(type)];
+  assert(s.refs > 0);
+  if (--s.refs == 0) {
+    it->second->changed.notify_all();
+    if (s.give_back_later && !s.busy && s.level != Level::none) {
+      s.give_back_later = false;
+      s.busy = true;
+      sim_.sched().spawn(self_, give_back(obj, type), "token.give_back");
+    }
+  }
+}
+
+Task<void> TokenClient::give_back(ObjectId obj, TokenType type) {
+  const Level l = object(obj).slots[static_cast<std::size_t>(type)].level;
+  co_await before_return_(obj, type, l);
+  Object& o = object(obj);
+  Slot& s = o.slots[static_cast<std::size_t>(type)];
+  const TokenState st = o.state;
+  observe("token.give", obj, type, l);
+  s.level = Level::none;
+  s.busy = false;
+  o.changed.notify_all();
+  co_await give_back_(obj, type, l, st);
+}
+
+Task<RecallAnswer> TokenClient::recall(ObjectId obj, TokenType type, bool conditional) {
+  for (;;) {
+    Object& o = object(obj);
+    Slot& s = o.slots[static_cast<std::size_t>(type)];
+    if (s.busy) {  // a grant on its way in, or a return on its way out: let it settle
+      co_await o.changed.wait();
+      continue;
+    }
+    if (s.level == Level::none) co_return RecallAnswer{true, false, {}};  // nothing here
+    if (conditional && s.refs > 0) {
+      s.give_back_later = true;
+      co_return RecallAnswer{false, false, {}};
+    }
+    if (s.refs > 0) {
+      co_await o.changed.wait();
+      continue;
+    }
+    s.busy = true;
+    const Level l = s.level;
+    co_await before_return_(obj, type, l);
+    Object& o2 = object(obj);
+    Slot& s2 = o2.slots[static_cast<std::size_t>(type)];
+    RecallAnswer a{true, false, o2.state};
+    observe("token.give", obj, type, l);
+    s2.level = Level::none;
+    s2.busy = false;
+    s2.give_back_later = false;
+    o2.changed.notify_all();
+    co_return a;
+  }
+}
+
+Level TokenClient::level(ObjectId obj, TokenType type) const {
+  auto it = objects_.find(obj);
+  return it == objects_.end() ? Level::none : it->second->slots[static_cast<std::size_t>(type)].level;
+}
+
+int TokenClient::refs(ObjectId obj, TokenType type) const {
+  auto it = objects_.find(obj);
+  return it == objects_.end() ? 0 : it->second->slots[static_cast<std::size_t>(type)].refs;
+}
+
+TokenState& TokenClient::state(ObjectId obj) { return object(obj).state; }
+
+void TokenClient::forget(ObjectId obj) {
+  auto it = objects_.find(obj);
+  if (it == objects_.end() || it->second->changed.waiting() != 0) return;
+  for (const Slot& s : it->second->slots)
+    if (s.refs > 0 || s.busy) return;
+  objects_.erase(it);
+}
+
+}  // namespace sansim::token

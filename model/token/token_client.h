@@ -1,0 +1,81 @@
+// The token client of one node (§0030, §0034-0036): the tokens this node holds, with a
+// reference count each. Acquiring puts a reference on a token, asking the server for it
+// when it is not here at a covering level; releasing drops the reference. A cached
+// token (no references) stays until the server recalls it.
+//
+// A recall waits until no operation on this node references the token, then performs
+// what returning it requires (the owner's `before_return`: flush and/or discard cached
+// pages, drop cached names, §0033) and answers with the state it protects. A
+// conditional recall (§0032 EXIST) is refused while the object is in use here; the
+// token is then given back of the node's own accord when the last use ends.
+#pragma once
+
+#include <functional>
+#include <map>
+
+#include "engine/simulation.h"
+#include "engine/sync/condition.h"
+#include "engine/task.h"
+#include "model/token/token.h"
+#include "model/token/token_server.h"
+
+namespace sansim::token {
+
+struct Grant {
+  bool ok = false;  // false: the server could not be reached or refused
+  Level level = Level::none;
+  TokenState state;
+};
+
+class TokenClient {
+ public:
+  // Asks the server; `state` carries what this node gives back with a level it replaces.
+  using Request = std::function<Task<Grant>(ObjectId, TokenType, Level, TokenState state)>;
+  // Work to do before the token leaves this node (the data it protects must be safe).
+  using BeforeReturn = std::function<Task<void>(ObjectId, TokenType, Level)>;
+  // Sends a voluntary return (after a refused conditional recall).
+  using GiveBack = std::function<Task<void>(ObjectId, TokenType, Level, TokenState)>;
+
+  TokenClient(Simulation& sim, NodeId self, Request request, BeforeReturn before_return, GiveBack give_back);
+
+  // Holds `type` at a level covering `level` (write covers read and shared write).
+  // Returns false if the server could not grant it; nothing is held then.
+  Task<bool> acquire(ObjectId obj, TokenType type, Level level);
+  void release(ObjectId obj, TokenType type);
+
+  // The server's recall. Answers once the token is gone or (conditional) refused.
+  Task<RecallAnswer> recall(ObjectId obj, TokenType type, bool conditional);
+
+  Level level(ObjectId obj, TokenType type) const;
+  int refs(ObjectId obj, TokenType type) const;
+  // State that travels with tokens this node holds (TIMES shared write, SIZE write).
+  TokenState& state(ObjectId obj);
+  // Drops every token of the object here without telling the server (object is gone).
+  void forget(ObjectId obj);
+
+ private:
+  struct Slot {
+    Level level = Level::none;
+    int refs = 0;
+    bool busy = false;            // a request or a return is in progress
+    bool give_back_later = false;  // refused a conditional recall: return at last release
+  };
+  struct Object {
+    explicit Object(Scheduler& s) : changed(s) {}
+    std::array<Slot, kTokenTypes> slots;
+    TokenState state;
+    Condition changed;
+  };
+  Object& object(ObjectId obj);
+  void observe(const char* what, ObjectId obj, TokenType type, Level level);
+  Task<void> give_back(ObjectId obj, TokenType type);
+
+  Simulation& sim_;
+  NodeId self_;
+  Request request_;
+  BeforeReturn before_return_;
+  GiveBack give_back_;
+  std::map<ObjectId, std::unique_ptr<Object>> objects_;
+};
+
+}  // namespace sansim::token

@@ -1,0 +1,118 @@
+#include "model/token/token_server.h"
+
+namespace sansim::token {
+
+TokenServer::TokenServer(Simulation& sim, NodeId self, Recall recall, Merge merge, ServerMutations mutations)
+    : sim_(sim), self_(self), recall_(std::move(recall)), merge_(std::move(merge)), mutations_(mutations) {}
+
+TokenServer::Object& TokenServer::object(ObjectId obj) {
+  auto it = objects_.find(obj);
+  if (it == objects_.end()) it = objects_.emplace(obj, std::make_unique<Object>(sim_.sched())).first;
+  return *it->second;
+}
+
+void TokenServer::observe(const char* what, NodeId holder, ObjectId obj, TokenType type, Level level) {
+  sim_.observe(self_, what,
+               {{"fs", std::int64_t(obj.fs)},
+                {"ino", std::int64_t(obj.ino)},
+                {"token", std::string(to_string(type))},
+                {"level", std::string(to_string(level))},
+                {"holder", holder == kServerHolder ? std::int64_t(-1) : std::int64_t(holder)}});
+}
+
+Task<bool> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, Level level, AcquireOptions opt) {
+  // The object may be forgotten while we wait; keep it alive through our own reference.
+  for (;;) {
+    Object& o = object(obj);
+    Slot& s = o.slots[static_cast<std::size_t>(type)];
+    NodeId victim = kNoNode;
+    bool someone_recalling = false;
+    if (!mutations_.grant_without_recall) {
+      for (const auto& [h, l] : s.holders) {
+        if (h == holder || !conflicts(l, level)) continue;
+        if (h == opt.lender && l == Level::read) continue;  // lent for this operation (§0031)
+        if (s.recalling.count(h) != 0) {
+          someone_recalling = true;
+          continue;
+        }
+        victim = h;
+        break;
+      }
+    }
+    if (victim == kNoNode && !someone_recalling) {
+      s.holders[holder] = level;
+      if (holder == kServerHolder) observe("token.hold", holder, obj, type, level);
+      observe("token.grant", holder, obj, type, level);
+      co_return true;
+    }
+    if (victim == kNoNode || victim == kServerHolder) {
+      // Another requester is recalling, or a server operation holds it: wait for a change.
+      co_await o.changed.wait();
+      continue;
+    }
+    s.recalling.insert(victim);
+    observe("token.recall", victim, obj, type, s.holders[victim]);
+    RecallAnswer a = co_await recall_(victim, obj, type, opt.conditional);
+    Object& o2 = object(obj);
+    Slot& s2 = o2.slots[static_cast<std::size_t>(type)];
+    s2.recalling.erase(victim);
+    if (a.returned || a.unreachable) {
+      auto it = s2.holders.find(victim);
+      if (it != s2.holders.end()) {
+        if (a.returned) merge_(obj, type, victim, a.state);
+        observe("token.revoked", victim, obj, type, it->second);
+        s2.holders.erase(it);
+      }
+      o2.changed.notify_all();
+      continue;
+    }
+    o2.changed.notify_all();
+    if (opt.conditional) co_return false;
+    // An unconditional recall cannot be refused; a holder that answers so has nothing.
+    s2.holders.erase(victim);
+  }
+}
+
+void TokenServer::release(NodeId holder, ObjectId obj, TokenType type) {
+  auto it = objects_.find(obj);
+  if (it == objects_.end()) return;
+  Slot& s = it->second->slots[static_cast<std::size_t>(type)];
+  auto h = s.holders.find(holder);
+  if (h == s.holders.end()) return;
+  if (holder == kServerHolder) observe("token.give", holder, obj, type, h->second);
+  observe("token.released", holder, obj, type, h->second);
+  s.holders.erase(h);
+  it->second->changed.notify_all();
+}
+
+void TokenServer::forget(ObjectId obj) {
+  auto it = objects_.find(obj);
+  if (it == objects_.end()) return;
+  for (const Slot& s : it->second->slots)
+    if (!s.recalling.empty() || it->second->changed.waiting() != 0) return;  // still in use; kept
+  objects_.erase(it);
+}
+
+Level TokenServer::held(NodeId holder, ObjectId obj, TokenType type) const {
+  auto it = objects_.find(obj);
+  if (it == objects_.end()) return Level::none;
+  const Slot& s = it->second->slots[static_cast<std::size_t>(type)];
+  auto h = s.holders.find(holder);
+  return h == s.holders.end() ? Level::none : h->second;
+}
+
+std::size_t TokenServer::holders(ObjectId obj, TokenType type) const {
+  auto it = objects_.find(obj);
+  return it == objects_.end() ? 0 : it->second->slots[static_cast<std::size_t>(type)].holders.size();
+}
+
+std::vector<NodeId> TokenServer::client_holders(ObjectId obj, TokenType type, NodeId except) const {
+  std::vector<NodeId> out;
+  auto it = objects_.find(obj);
+  if (it == objects_.end()) return out;
+  for (const auto& [h, l] : it->second->slots[static_cast<std::size_t>(type)].holders)
+    if (h != except && h != kServerHolder) out.push_back(h);
+  return out;
+}
+
+}  // namespace sansim::token
