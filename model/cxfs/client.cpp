@@ -27,6 +27,7 @@ struct Client::Held {
 Client::Client(Simulation& sim, NodeId self, Rpc& rpc, const std::vector<FsConfig>& filesystems,
                const Mutations& mutations)
     : sim_(sim), self_(self), rpc_(rpc), filesystems_(filesystems), mutations_(mutations),
+      mounted_(sim.sched()),
       tokens_(
           sim, self,
           [this](ObjectId o, TokenType t, Level l, token::TokenState st) { return request_token(o, t, l, st); },
@@ -35,12 +36,22 @@ Client::Client(Simulation& sim, NodeId self, Rpc& rpc, const std::vector<FsConfi
   for (const FsConfig& f : filesystems_) volumes_.push_back(sim.storage().volume(f.volume));
 }
 
-void Client::set_server(std::uint32_t fs, NodeId server) { servers_[fs] = server; }
+void Client::set_server(std::uint32_t fs, NodeId server) {
+  servers_[fs] = server;
+  mounted_.notify_all();
+}
 
-std::optional<std::uint32_t> Client::fs_index(const std::string& name) const {
+Task<std::optional<std::uint32_t>> Client::fs_index(const std::string& name) {
+  std::optional<std::uint32_t> index;
   for (std::uint32_t i = 0; i < filesystems_.size(); ++i)
-    if (filesystems_[i].id == name && servers_.count(i) != 0) return i;
-  return std::nullopt;
+    if (filesystems_[i].id == name) index = i;
+  if (!index) co_return std::nullopt;
+  const Time deadline = sim_.now() + kMountWait;
+  while (servers_.count(*index) == 0) {
+    const WaitStatus st = co_await mounted_.wait({}, nullptr, deadline);
+    if (st == WaitStatus::timeout) co_return std::nullopt;
+  }
+  co_return index;
 }
 
 Task<std::optional<Reply>> Client::call(std::uint32_t fs, Request r) {
@@ -251,14 +262,14 @@ Task<xfs::Result<Ino>> Client::resolve(std::uint32_t fs, const std::string& path
 }
 
 Task<xfs::Result<Ino>> Client::lookup(std::string fs, std::string path) {
-  const auto f = fs_index(fs);
+  const std::optional<std::uint32_t> f = co_await fs_index(fs);
   if (!f) co_return xfs::Result<Ino>{Errno::io, 0};
   xfs::Result<Ino> r = co_await resolve(*f, path, false, nullptr);
   co_return r;
 }
 
 Task<xfs::Result<Ino>> Client::make(std::string fs, std::string path, xfs::FileType type) {
-  const auto f = fs_index(fs);
+  const std::optional<std::uint32_t> f = co_await fs_index(fs);
   if (!f) co_return xfs::Result<Ino>{Errno::io, 0};
   std::string leaf;
   xfs::Result<Ino> dir = co_await resolve(*f, path, true, &leaf);
@@ -291,7 +302,7 @@ Task<xfs::Result<Ino>> Client::mkdir(std::string fs, std::string path) {
 }
 
 Task<Errno> Client::unlink(std::string fs, std::string path) {
-  const auto f = fs_index(fs);
+  const std::optional<std::uint32_t> f = co_await fs_index(fs);
   if (!f) co_return Errno::io;
   std::string leaf;
   xfs::Result<Ino> dir = co_await resolve(*f, path, true, &leaf);
@@ -310,7 +321,7 @@ Task<Errno> Client::unlink(std::string fs, std::string path) {
 }
 
 Task<Errno> Client::rename(std::string fs, std::string from, std::string to) {
-  const auto f = fs_index(fs);
+  const std::optional<std::uint32_t> f = co_await fs_index(fs);
   if (!f) co_return Errno::io;
   std::string a, b;
   xfs::Result<Ino> da = co_await resolve(*f, from, true, &a);
@@ -331,7 +342,7 @@ Task<Errno> Client::rename(std::string fs, std::string from, std::string to) {
 }
 
 Task<xfs::Result<Stat>> Client::getattr(std::string fs, std::string path) {
-  const auto f = fs_index(fs);
+  const std::optional<std::uint32_t> f = co_await fs_index(fs);
   if (!f) co_return xfs::Result<Stat>{Errno::io, {}};
   xfs::Result<Ino> ino = co_await resolve(*f, path, false, nullptr);
   if (!ino.ok()) co_return xfs::Result<Stat>{ino.err, {}};
@@ -357,7 +368,7 @@ Task<xfs::Result<Stat>> Client::getattr(std::string fs, std::string path) {
 }
 
 Task<Errno> Client::setattr(std::string fs, std::string path, xfs::SetAttr attrs) {
-  const auto f = fs_index(fs);
+  const std::optional<std::uint32_t> f = co_await fs_index(fs);
   if (!f) co_return Errno::io;
   xfs::Result<Ino> ino = co_await resolve(*f, path, false, nullptr);
   if (!ino.ok()) co_return ino.err;
@@ -370,7 +381,7 @@ Task<Errno> Client::setattr(std::string fs, std::string path, xfs::SetAttr attrs
 }
 
 Task<Errno> Client::truncate(std::string fs, std::string path, std::uint64_t size) {
-  const auto f = fs_index(fs);
+  const std::optional<std::uint32_t> f = co_await fs_index(fs);
   if (!f) co_return Errno::io;
   xfs::Result<Ino> ino = co_await resolve(*f, path, false, nullptr);
   if (!ino.ok()) co_return ino.err;
@@ -403,7 +414,7 @@ Task<Errno> Client::truncate(std::string fs, std::string path, std::uint64_t siz
 }
 
 Task<Errno> Client::open(std::string fs, Ino ino) {
-  const auto f = fs_index(fs);
+  const std::optional<std::uint32_t> f = co_await fs_index(fs);
   if (!f) co_return Errno::io;
   // The existence token stays referenced while the file is open here (§0032 DVN_EXIST).
   if (!co_await tokens_.acquire(ObjectId{*f, ino}, TokenType::exist, Level::read)) co_return Errno::stale;
@@ -411,7 +422,7 @@ Task<Errno> Client::open(std::string fs, Ino ino) {
 }
 
 Task<Errno> Client::close(std::string fs, Ino ino) {
-  const auto f = fs_index(fs);
+  const std::optional<std::uint32_t> f = co_await fs_index(fs);
   if (!f) co_return Errno::io;
   const ObjectId o{*f, ino};
   if (tokens_.refs(o, TokenType::exist) == 0) co_return Errno::inval;
@@ -422,7 +433,7 @@ Task<Errno> Client::close(std::string fs, Ino ino) {
 Task<Errno> Client::read(std::string fs, Ino ino, std::uint64_t offset, std::uint64_t length, IoMode mode,
                          Bytes& out) {
   out.clear();
-  const auto f = fs_index(fs);
+  const std::optional<std::uint32_t> f = co_await fs_index(fs);
   if (!f) co_return Errno::io;
   const ObjectId o{*f, ino};
   if (tokens_.refs(o, TokenType::exist) == 0) co_return Errno::inval;  // not open
@@ -467,7 +478,7 @@ Task<Errno> Client::read(std::string fs, Ino ino, std::uint64_t offset, std::uin
 }
 
 Task<Errno> Client::write(std::string fs, Ino ino, std::uint64_t offset, Bytes data, IoMode mode) {
-  const auto f = fs_index(fs);
+  const std::optional<std::uint32_t> f = co_await fs_index(fs);
   if (!f) co_return Errno::io;
   const ObjectId o{*f, ino};
   if (tokens_.refs(o, TokenType::exist) == 0) co_return Errno::inval;  // not open
@@ -550,7 +561,7 @@ Task<Errno> Client::write(std::string fs, Ino ino, std::uint64_t offset, Bytes d
 }
 
 Task<Errno> Client::fsync(std::string fs, Ino ino) {
-  const auto f = fs_index(fs);
+  const std::optional<std::uint32_t> f = co_await fs_index(fs);
   if (!f) co_return Errno::io;
   const ObjectId o{*f, ino};
   const Errno e = co_await flush(o);

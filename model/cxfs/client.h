@@ -18,6 +18,7 @@
 
 #include "engine/sim/storage.h"
 #include "engine/simulation.h"
+#include "engine/sync/condition.h"
 #include "model/cell/rpc.h"
 #include "model/cxfs/config.h"
 #include "model/cxfs/file_access.h"
@@ -26,6 +27,8 @@
 #include "model/token/token_client.h"
 
 namespace sansim::cxfs {
+
+inline constexpr Duration kMountWait = 30'000'000'000;
 
 class Client final : public FileAccess {
  public:
@@ -57,7 +60,9 @@ class Client final : public FileAccess {
 
  private:
   struct Held;  // tokens held for one call, released in reverse order
-  std::optional<std::uint32_t> fs_index(const std::string& name) const;
+  // The file system's index once it is mounted here; a call made before the mount
+  // finished waits for it (up to kMountWait), so a workload may start with the cluster.
+  Task<std::optional<std::uint32_t>> fs_index(const std::string& name);
   Task<std::optional<Reply>> call(std::uint32_t fs, Request r);
   Task<token::Grant> request_token(token::ObjectId o, token::TokenType t, token::Level l, token::TokenState st);
   Task<void> before_return(token::ObjectId o, token::TokenType t, token::Level l);
@@ -77,6 +82,7 @@ class Client final : public FileAccess {
   std::vector<FsConfig> filesystems_;
   std::vector<Volume*> volumes_;
   Mutations mutations_;
+  Condition mounted_;
   token::TokenClient tokens_;
   PageCache pages_;
   std::map<std::uint32_t, NodeId> servers_;

@@ -11,13 +11,15 @@ TokenServer::Object& TokenServer::object(ObjectId obj) {
   return *it->second;
 }
 
-void TokenServer::observe(const char* what, NodeId holder, ObjectId obj, TokenType type, Level level) {
-  sim_.observe(self_, what,
-               {{"fs", std::int64_t(obj.fs)},
-                {"ino", std::int64_t(obj.ino)},
-                {"token", std::string(to_string(type))},
-                {"level", std::string(to_string(level))},
-                {"holder", holder == kServerHolder ? std::int64_t(-1) : std::int64_t(holder)}});
+void TokenServer::observe(const char* what, NodeId holder, ObjectId obj, TokenType type, Level level, NodeId lender) {
+  std::vector<Field> f{{"fs", std::int64_t(obj.fs)},
+                       {"ino", std::int64_t(obj.ino)},
+                       {"token", std::string(to_string(type))},
+                       {"level", std::string(to_string(level))},
+                       {"holder", holder == kServerHolder ? std::int64_t(-1) : std::int64_t(holder)}};
+  // A lent read copy stays with its client during the server's operation (§0031).
+  if (lender != kNoNode) f.push_back({"lender", std::int64_t(lender)});
+  sim_.observe(self_, what, std::move(f));
 }
 
 Task<bool> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, Level level, AcquireOptions opt) {
@@ -41,7 +43,7 @@ Task<bool> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, Lev
     }
     if (victim == kNoNode && !someone_recalling) {
       s.holders[holder] = level;
-      if (holder == kServerHolder) observe("token.hold", holder, obj, type, level);
+      if (holder == kServerHolder) observe("token.hold", holder, obj, type, level, opt.lender);
       observe("token.grant", holder, obj, type, level);
       co_return true;
     }

@@ -77,7 +77,7 @@ class TokenServer {
     Condition changed;
   };
   Object& object(ObjectId obj);
-  void observe(const char* what, NodeId holder, ObjectId obj, TokenType type, Level level);
+  void observe(const char* what, NodeId holder, ObjectId obj, TokenType type, Level level, NodeId lender = kNoNode);
 
   Simulation& sim_;
   NodeId self_;
