@@ -60,11 +60,32 @@ Task<std::optional<Reply>> Client::call(std::uint32_t fs, Request r) {
   if (it == servers_.end()) co_return std::nullopt;
   std::optional<Bytes> bytes = co_await rpc_.call(it->second, encode(r));
   if (!bytes) co_return std::nullopt;
+  std::optional<Reply> rep;
   try {
-    co_return decode_reply(*bytes);
+    rep = decode_reply(*bytes);
   } catch (const DecodeError&) {
     co_return std::nullopt;
   }
+  auto [b, fresh] = server_boot_.try_emplace(fs, rep->boot);
+  if (!fresh && b->second != rep->boot) {
+    b->second = rep->boot;
+    server_restarted(fs);
+  }
+  co_return rep;
+}
+
+// The server restarted (it replayed its journal and knows no tokens). Without recovery
+// (CORPSE, the next issue) this node cannot prove its cached state is still current, so
+// it drops every token and cache of that file system, modified pages included: data
+// written but not fsync'd before a server restart is lost, as after a crash.
+void Client::server_restarted(std::uint32_t fs) {
+  sim_.observe(self_, "cxfs.server_restarted", {{"fs", std::int64_t(fs)}});
+  tokens_.server_lost(fs);
+  for (auto it = extents_.begin(); it != extents_.end();) it = it->first.fs == fs ? extents_.erase(it) : std::next(it);
+  for (auto it = names_.begin(); it != names_.end();) it = it->first.fs == fs ? names_.erase(it) : std::next(it);
+  for (auto it = attrs_.begin(); it != attrs_.end();) it = it->first.fs == fs ? attrs_.erase(it) : std::next(it);
+  for (auto it = exclusive_.begin(); it != exclusive_.end();) it = it->fs == fs ? exclusive_.erase(it) : std::next(it);
+  pages_.discard_fs(fs);
 }
 
 Task<token::Grant> Client::request_token(ObjectId o, TokenType t, Level l, token::TokenState st) {
@@ -567,7 +588,19 @@ Task<Errno> Client::fsync(std::string fs, Ino ino) {
   const Errno e = co_await flush(o);
   if (e != Errno::ok) co_return e;
   const IoStatus st = co_await volumes_[*f]->flush(self_);
-  co_return st == IoStatus::ok ? Errno::ok : Errno::io;
+  if (st != IoStatus::ok) co_return Errno::io;
+  // A size this node holds under SIZE write is metadata fsync must make durable too.
+  if (tokens_.level(o, TokenType::size) == Level::write && tokens_.state(o).size > attrs_[o].size) {
+    Request r;
+    r.kind = Kind::size_update;
+    r.ino = ino;
+    r.size = tokens_.state(o).size;
+    std::optional<Reply> rep = co_await call(*f, r);
+    if (!rep) co_return Errno::io;
+    if (rep->err != Errno::ok) co_return rep->err;
+    attrs_[o].size = std::max(attrs_[o].size, r.size);
+  }
+  co_return Errno::ok;
 }
 
 }  // namespace sansim::cxfs

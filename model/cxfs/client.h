@@ -58,12 +58,14 @@ class Client final : public FileAccess {
 
   const PageCache& pages() const { return pages_; }
 
+
  private:
   struct Held;  // tokens held for one call, released in reverse order
   // The file system's index once it is mounted here; a call made before the mount
   // finished waits for it (up to kMountWait), so a workload may start with the cluster.
   Task<std::optional<std::uint32_t>> fs_index(const std::string& name);
   Task<std::optional<Reply>> call(std::uint32_t fs, Request r);
+  void server_restarted(std::uint32_t fs);
   Task<token::Grant> request_token(token::ObjectId o, token::TokenType t, token::Level l, token::TokenState st);
   Task<void> before_return(token::ObjectId o, token::TokenType t, token::Level l);
   Task<void> give_back(token::ObjectId o, token::TokenType t, token::Level l, token::TokenState st);
@@ -86,6 +88,7 @@ class Client final : public FileAccess {
   token::TokenClient tokens_;
   PageCache pages_;
   std::map<std::uint32_t, NodeId> servers_;
+  std::map<std::uint32_t, std::uint32_t> server_boot_;  // incarnation of each server we talk to
   std::map<token::ObjectId, std::vector<xfs::Extent>> extents_;       // under EXTENT read
   std::map<token::ObjectId, std::map<std::string, Ino>> names_;       // under NAME read (directory)
   std::map<token::ObjectId, Stat> attrs_;                             // as of the last grant

@@ -137,6 +137,7 @@ void visit_reply(V& v, R& r) {
   }
   v.b(r.ioexcl, "ioexcl");
   v.u32(r.node, "node");
+  v.u32(r.boot, "boot");
 }
 
 }  // namespace

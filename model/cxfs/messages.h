@@ -72,6 +72,7 @@ struct Reply {
   std::vector<xfs::Extent> extents;
   bool ioexcl = false;
   NodeId node = kNoNode;
+  std::uint32_t boot = 0;  // the answering server's incarnation: a change means it restarted
   bool operator==(const Reply& o) const;
 };
 

@@ -11,7 +11,7 @@ constexpr Duration kCandidateStagger = 300'000'000;  // later candidates registe
 Node::Node(Simulation& sim, NodeId self, std::vector<FsConfig> filesystems, Mutations mutations, NodeId wp_node,
            std::function<bool()> ready)
     : sim_(sim), self_(self), filesystems_(std::move(filesystems)), mutations_(mutations), wp_node_(wp_node),
-      ready_(std::move(ready)), rpc_(sim, self, kPort) {
+      ready_(std::move(ready)), rpc_(sim, self, kPort), decided_(sim.sched()) {
   client_ = std::make_unique<Client>(sim, self, rpc_, filesystems_, mutations_);
   servers_.resize(filesystems_.size());
   rpc_.set_handler([this](NodeId from, Bytes b) { return dispatch(from, std::move(b)); });
@@ -44,11 +44,18 @@ Task<Bytes> Node::dispatch(NodeId from, Bytes bytes) {
     }
   } else if (r.kind == Kind::recall || r.kind == Kind::ioexcl_off) {
     rep = co_await client_->handle(from, r);
-  } else if (r.fs < servers_.size() && servers_[r.fs] != nullptr) {
-    rep = co_await servers_[r.fs]->handle(from, r);
+  } else if (r.fs < servers_.size()) {
+    // A candidate server that (re)booted answers once it knows whether it serves.
+    const auto& cand = filesystems_[r.fs].servers;
+    const Time deadline = sim_.now() + kMountWait;
+    while (mounting_ && servers_[r.fs] == nullptr && std::find(cand.begin(), cand.end(), self_) != cand.end())
+      if (co_await decided_.wait({}, nullptr, deadline) == WaitStatus::timeout) break;
+    if (servers_[r.fs] != nullptr) rep = co_await servers_[r.fs]->handle(from, r);
+    else rep.err = Errno::stale;
   } else {
     rep.err = Errno::stale;  // not the server of that file system (any more)
   }
+  rep.boot = sim_.incarnation(self_);
   co_return encode(rep);
 }
 
@@ -78,10 +85,13 @@ Task<void> Node::mount_all() {
     if (rep->node != self_) continue;  // someone registered first: we are a client (§0037)
     Volume* v = sim_.storage().volume(f.volume);
     servers_[i] = std::make_unique<Server>(sim_, self_, i, f, rpc_, *v, mutations_);
+    decided_.notify_all();  // requests wait in the server until its mount finished
     const Errno e = co_await servers_[i]->mount();
     if (e != Errno::ok)
       sim_.observe(self_, "cxfs.mount_failed", {{"fs", f.id}, {"error", std::string(xfs::to_string(e))}});
   }
+  mounting_ = false;
+  decided_.notify_all();
   for (std::uint32_t i = 0; i < filesystems_.size(); ++i) {
     const FsConfig& f = filesystems_[i];
     if (!f.mount.empty() && std::find(f.mount.begin(), f.mount.end(), self_) == f.mount.end()) continue;

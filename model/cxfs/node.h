@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/simulation.h"
+#include "engine/sync/condition.h"
 #include "model/cell/rpc.h"
 #include "model/cxfs/client.h"
 #include "model/cxfs/config.h"
@@ -48,6 +49,8 @@ class Node {
   std::unique_ptr<Client> client_;
   std::vector<std::unique_ptr<Server>> servers_;  // by file-system index; null where not served
   wp::WhitePages wp_;
+  bool mounting_ = true;  // mount_all has not decided this node's server roles yet
+  Condition decided_;
 };
 
 }  // namespace sansim::cxfs

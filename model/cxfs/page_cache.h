@@ -51,6 +51,9 @@ class PageCache {
     pages_.erase(first, last);
     return n;
   }
+  void discard_fs(std::uint32_t fs) {
+    pages_.erase(pages_.lower_bound({fs, 0, 0}), pages_.lower_bound({fs + 1, 0, 0}));
+  }
   std::size_t size() const { return pages_.size(); }
 
  private:

@@ -84,7 +84,7 @@ Task<token::RecallAnswer> Server::recall(NodeId holder, token::ObjectId o, Token
   co_return a;
 }
 
-void Server::merge(token::ObjectId o, TokenType t, const token::TokenState& st) {
+void Server::merge(token::ObjectId o, TokenType t, const token::TokenState& st, bool persist_later) {
   if (t != TokenType::times && t != TokenType::size) return;
   token::TokenState& m = returned_[o.ino];
   if (t == TokenType::times) {  // shared write copies merge: the largest wins (§0029)
@@ -94,7 +94,7 @@ void Server::merge(token::ObjectId o, TokenType t, const token::TokenState& st) 
   } else {
     m.size = std::max(m.size, st.size);
   }
-  sim_.sched().spawn(self_, persist(o.ino), "dsvn.persist");
+  if (persist_later) sim_.sched().spawn(self_, persist(o.ino), "dsvn.persist");
 }
 
 // Writes returned timestamps and sizes into the inode (one journal transaction).
@@ -331,7 +331,8 @@ Task<Reply> Server::data_op(NodeId from, const Request& r) {
       co_await tokens_.acquire(kServerHolder, o, TokenType::size, Level::write, lend);
       token::TokenState st;
       st.size = r.size;
-      merge(o, TokenType::size, st);
+      merge(o, TokenType::size, st, false);
+      co_await persist(r.ino);  // journaled before the answer: fsync relies on it
       tokens_.release(kServerHolder, o, TokenType::size);
       break;
     }

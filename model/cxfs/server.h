@@ -34,7 +34,7 @@ class Server {
   token::ObjectId obj(Ino ino) const { return {index_, ino}; }
   Stat stat_of(Ino ino) const;
   Task<token::RecallAnswer> recall(NodeId holder, token::ObjectId o, token::TokenType t, bool conditional);
-  void merge(token::ObjectId o, token::TokenType t, const token::TokenState& st);
+  void merge(token::ObjectId o, token::TokenType t, const token::TokenState& st, bool persist_later = true);
   Task<void> persist(Ino ino);
   Task<Reply> token_request(NodeId from, const Request& r);
   Task<void> remove_when_unused(Ino ino);

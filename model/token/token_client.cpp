@@ -141,3 +141,21 @@ void TokenClient::forget(ObjectId obj) {
 }
 
 }  // namespace sansim::token
+
+namespace sansim::token {
+
+void TokenClient::server_lost(std::uint32_t fs) {
+  for (auto& [obj, o] : objects_) {
+    if (obj.fs != fs) continue;
+    for (std::size_t t = 0; t < kTokenTypes; ++t) {
+      Slot& s = o->slots[t];
+      if (s.level == Level::none) continue;
+      observe("token.give", obj, static_cast<TokenType>(t), s.level);
+      s.level = Level::none;
+      s.give_back_later = false;
+    }
+    o->changed.notify_all();
+  }
+}
+
+}  // namespace sansim::token

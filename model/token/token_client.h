@@ -52,6 +52,9 @@ class TokenClient {
   TokenState& state(ObjectId obj);
   // Drops every token of the object here without telling the server (object is gone).
   void forget(ObjectId obj);
+  // The server of file system `fs` restarted and knows none of our tokens: they are all
+  // gone. References of operations in flight stay counted so their releases balance.
+  void server_lost(std::uint32_t fs);
 
  private:
   struct Slot {
