@@ -20,6 +20,24 @@ std::string node_list(const std::vector<NodeId>& v, const std::vector<std::strin
   return s + "]";
 }
 
+// Counts what the report shows of file-system activity; observes only.
+class FsActivityCounter final : public ObservationSink {
+ public:
+  explicit FsActivityCounter(RunResult::FsActivity& out) : out_(out) {}
+  void on_observation(const Observation& o) override {
+    if (o.kind == "app.complete") {
+      ++(o.text("result") == "ok" ? out_.calls_ok : out_.calls_failed);
+    } else if (o.kind == "token.grant") {
+      ++out_.grants;
+    } else if (o.kind == "token.recall") {
+      ++out_.recalls;
+    }
+  }
+
+ private:
+  RunResult::FsActivity& out_;
+};
+
 }  // namespace
 
 std::optional<std::uint64_t> RunResult::first_violation_index() const {
@@ -46,12 +64,23 @@ RunResult run_scenario(const Scenario& sc, const RunOptions& opt) {
   sim.trace().keep_records(opt.keep_records);
   if (opt.trace_stream != nullptr) sim.trace().stream_to(opt.trace_stream, res.node_names);
   if (opt.history_stream != nullptr) sim.subscribe(&history);
+  FsActivityCounter activity(res.fs);
+  if (!sc.filesystems.empty()) sim.subscribe(&activity);
   for (NodeId n = 0; n < sc.nodes.size(); ++n) sim.set_version_tags(n, sc.nodes[n].version_tags);
   sim.set_factory([&sc](Simulation& s, NodeId n) -> std::unique_ptr<NodeProcess> {
     CellConfig cfg;
     cfg.server_capable = sc.nodes[n].server_capable;
     cfg.os = sc.nodes[n].os;
     cfg.cms = sc.cms;
+    cfg.filesystems = sc.filesystems;
+    cfg.fs_mutations = sc.fs_mutations;
+    cfg.workload = sc.workload;
+    // White pages live on the first server-capable node (node 0 if none is).
+    for (NodeId w = 0; w < sc.nodes.size(); ++w)
+      if (sc.nodes[w].server_capable) {
+        cfg.wp_node = w;
+        break;
+      }
     return std::make_unique<Cell>(s, n, cfg);
   });
 

@@ -42,6 +42,10 @@ struct RunResult {
   Time end_time = 0;
   double wall_seconds = 0;
   LanStats lan;
+  // File-system activity: user calls completed (ok / failed), token grants and recalls.
+  struct FsActivity {
+    std::uint64_t calls_ok = 0, calls_failed = 0, grants = 0, recalls = 0;
+  } fs;
   std::vector<TraceCheckpoint> checkpoints;
   std::vector<std::uint8_t> digests;
   std::vector<TraceRecord> recent;

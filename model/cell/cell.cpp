@@ -7,11 +7,13 @@ Cell::Cell(Simulation& sim, NodeId self, CellConfig config)
   if (!config_.filesystems.empty())
     cxfs_ = std::make_unique<cxfs::Node>(sim, self, config_.filesystems, config_.fs_mutations, config_.wp_node,
                                          [this] { return cms_.state() == cms::State::stable; });
+  if (cxfs_) app_ = std::make_unique<app::App>(sim, self, cxfs_->client(), config_.workload, sim.rng("app", self));
 }
 
 void Cell::start() {
   cms_.start();
   if (cxfs_) cxfs_->start();
+  if (app_) app_->start();
 }
 
 bool Cell::command(const std::string& name) {

@@ -7,6 +7,8 @@
 #include <memory>
 
 #include "engine/simulation.h"
+#include "model/app/app.h"
+#include "model/app/workload.h"
 #include "model/cms/cms.h"
 #include "model/cxfs/config.h"
 #include "model/cxfs/node.h"
@@ -19,6 +21,9 @@ struct CellConfig {
   cms::Options cms;
   std::vector<cxfs::FsConfig> filesystems;  // every file system of the cluster
   cxfs::Mutations fs_mutations;
+  // The scenario's whole workload (every node gets the same copy); the node's App keeps
+  // only its own part: its calls, its generator processes, the initial files it makes.
+  app::Workload workload;
   NodeId wp_node = 0;  // runs the white-pages server (§0037)
 };
 
@@ -38,6 +43,7 @@ class Cell final : public NodeProcess {
   CellConfig config_;
   cms::Cms cms_;
   std::unique_ptr<cxfs::Node> cxfs_;  // when the cluster has file systems
+  std::unique_ptr<app::App> app_;     // the node's user processes, on cxfs's FileAccess
 };
 
 }  // namespace sansim

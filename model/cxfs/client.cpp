@@ -20,9 +20,23 @@ const char* to_string(IoMode m) {
   return "?";
 }
 
+// Tokens held for one call, acquired in TokenType order and released in reverse.
 struct Client::Held {
   std::vector<std::pair<ObjectId, TokenType>> tokens;
 };
+
+Task<bool> Client::acquire_set(Held& h, ObjectId o, std::vector<std::pair<TokenType, Level>> want) {
+  for (const auto& [t, l] : want) {
+    if (!co_await tokens_.acquire(o, t, l)) co_return false;
+    h.tokens.emplace_back(o, t);
+  }
+  co_return true;
+}
+
+void Client::release_set(Held& h) {
+  for (auto it = h.tokens.rbegin(); it != h.tokens.rend(); ++it) tokens_.release(it->first, it->second);
+  h.tokens.clear();
+}
 
 Client::Client(Simulation& sim, NodeId self, Rpc& rpc, const std::vector<FsConfig>& filesystems,
                const Mutations& mutations)
@@ -371,20 +385,17 @@ Task<xfs::Result<Stat>> Client::getattr(std::string fs, std::string path) {
   // Reading timestamps and size brings back every shared-write copy (merged, largest
   // wins) and any size held for write (§0029, §0032).
   Held h;
-  const std::pair<TokenType, Level> want[] = {
+  std::vector<std::pair<TokenType, Level>> want{
       {TokenType::attr, Level::read}, {TokenType::times, Level::read}, {TokenType::size, Level::read}};
-  for (const auto& [t, l] : want) {
-    if (!co_await tokens_.acquire(o, t, l)) {
-      for (auto it = h.tokens.rbegin(); it != h.tokens.rend(); ++it) tokens_.release(it->first, it->second);
-      co_return xfs::Result<Stat>{Errno::io, {}};
-    }
-    h.tokens.emplace_back(o, t);
+  if (!co_await acquire_set(h, o, want)) {
+    release_set(h);
+    co_return xfs::Result<Stat>{Errno::io, {}};
   }
   Stat s = attrs_[o];
   const token::TokenState& local = tokens_.state(o);
   if (tokens_.level(o, TokenType::size) == Level::write) s.size = std::max(s.size, local.size);
   if (tokens_.level(o, TokenType::times) == Level::write) s.mtime = std::max(s.mtime, local.mtime);
-  for (auto it = h.tokens.rbegin(); it != h.tokens.rend(); ++it) tokens_.release(it->first, it->second);
+  release_set(h);
   co_return xfs::Result<Stat>{Errno::ok, s};
 }
 
@@ -410,15 +421,9 @@ Task<Errno> Client::truncate(std::string fs, std::string path, std::uint64_t siz
   // Every node's cached pages of the file come back (flushed) before blocks are freed.
   Held h;
   Errno err = Errno::ok;
-  const std::pair<TokenType, Level> want[] = {
+  std::vector<std::pair<TokenType, Level>> want{
       {TokenType::io, Level::write}, {TokenType::page_dirty, Level::write}, {TokenType::page_clean, Level::write}};
-  for (const auto& [t, l] : want) {
-    if (!co_await tokens_.acquire(o, t, l)) {
-      err = Errno::io;
-      break;
-    }
-    h.tokens.emplace_back(o, t);
-  }
+  if (!co_await acquire_set(h, o, want)) err = Errno::io;
   if (err == Errno::ok) {
     err = co_await flush(o);
     pages_.discard(o, (size + kBlockSize - 1) / kBlockSize);
@@ -430,7 +435,7 @@ Task<Errno> Client::truncate(std::string fs, std::string path, std::uint64_t siz
     std::optional<Reply> rep = co_await call(*f, r);
     err = rep ? rep->err : Errno::io;
   }
-  for (auto it = h.tokens.rbegin(); it != h.tokens.rend(); ++it) tokens_.release(it->first, it->second);
+  release_set(h);
   co_return err;
 }
 
@@ -465,14 +470,7 @@ Task<Errno> Client::read(std::string fs, Ino ino, std::uint64_t offset, std::uin
   want.emplace_back(TokenType::size, Level::read);
   want.emplace_back(TokenType::extent, Level::read);
   Held h;
-  Errno err = Errno::ok;
-  for (const auto& [t, l] : want) {
-    if (!co_await tokens_.acquire(o, t, l)) {
-      err = Errno::io;
-      break;
-    }
-    h.tokens.emplace_back(o, t);
-  }
+  Errno err = co_await acquire_set(h, o, want) ? Errno::ok : Errno::io;
   if (err == Errno::ok) {
     std::uint64_t size = attrs_[o].size;
     if (tokens_.level(o, TokenType::size) == Level::write) size = std::max(size, tokens_.state(o).size);
@@ -494,7 +492,7 @@ Task<Errno> Client::read(std::string fs, Ino ino, std::uint64_t offset, std::uin
       pos += n;
     }
   }
-  for (auto it = h.tokens.rbegin(); it != h.tokens.rend(); ++it) tokens_.release(it->first, it->second);
+  release_set(h);
   co_return err;
 }
 
@@ -505,8 +503,6 @@ Task<Errno> Client::write(std::string fs, Ino ino, std::uint64_t offset, Bytes d
   if (tokens_.refs(o, TokenType::exist) == 0) co_return Errno::inval;  // not open
   if (data.empty()) co_return Errno::ok;
   Held h;
-  Errno err = Errno::ok;
-  auto take = [&](TokenType t, Level l) -> Task<bool> { return tokens_.acquire(o, t, l); };
   std::vector<std::pair<TokenType, Level>> want;
   want.emplace_back(TokenType::ioexcl, Level::read);
   if (mode != IoMode::mapped) want.emplace_back(TokenType::io, mode == IoMode::direct ? Level::read : Level::write);
@@ -514,23 +510,12 @@ Task<Errno> Client::write(std::string fs, Ino ino, std::uint64_t offset, Bytes d
   want.emplace_back(TokenType::page_dirty, page);
   want.emplace_back(TokenType::page_clean, page);
   want.emplace_back(TokenType::times, Level::shared_write);
-  for (const auto& [t, l] : want) {
-    if (!co_await take(t, l)) {
-      err = Errno::io;
-      break;
-    }
-    h.tokens.emplace_back(o, t);
-  }
+  Errno err = co_await acquire_set(h, o, want) ? Errno::ok : Errno::io;
   // SIZE for write only while I/O-exclusive (§0032 DVN_SIZE); known once IOEXCL is here.
   const bool alone = exclusive_.count(o) != 0;
-  if (err == Errno::ok) {
-    if (!co_await take(TokenType::size, alone ? Level::write : Level::read)) err = Errno::io;
-    else h.tokens.emplace_back(o, TokenType::size);
-  }
-  if (err == Errno::ok) {
-    if (!co_await take(TokenType::extent, Level::read)) err = Errno::io;
-    else h.tokens.emplace_back(o, TokenType::extent);
-  }
+  std::vector<std::pair<TokenType, Level>> then{{TokenType::size, alone ? Level::write : Level::read},
+                                                  {TokenType::extent, Level::read}};
+  if (err == Errno::ok && !co_await acquire_set(h, o, then)) err = Errno::io;
   const std::uint64_t end = offset + data.size();
   const std::uint64_t first = offset / kBlockSize;
   const std::uint64_t last = (end - 1) / kBlockSize;
@@ -577,7 +562,7 @@ Task<Errno> Client::write(std::string fs, Ino ino, std::uint64_t offset, Bytes d
       }
     }
   }
-  for (auto it = h.tokens.rbegin(); it != h.tokens.rend(); ++it) tokens_.release(it->first, it->second);
+  release_set(h);
   co_return err;
 }
 

@@ -65,6 +65,8 @@ class Client final : public FileAccess {
   // finished waits for it (up to kMountWait), so a workload may start with the cluster.
   Task<std::optional<std::uint32_t>> fs_index(const std::string& name);
   Task<std::optional<Reply>> call(std::uint32_t fs, Request r);
+  Task<bool> acquire_set(Held& h, token::ObjectId o, std::vector<std::pair<token::TokenType, token::Level>> want);
+  void release_set(Held& h);
   void server_restarted(std::uint32_t fs);
   Task<token::Grant> request_token(token::ObjectId o, token::TokenType t, token::Level l, token::TokenState st);
   Task<void> before_return(token::ObjectId o, token::TokenType t, token::Level l);

@@ -61,6 +61,19 @@ void enum8(V& v, E& e, std::uint8_t limit, const char* f) {
   }
 }
 
+// FileType's values are 1 and 2 (xfs/types.h), not a 0-based range.
+template <class V>
+void file_type(V& v, xfs::FileType& t, const char* f) {
+  if constexpr (std::is_same_v<V, Enc>) {
+    v.u8(static_cast<std::uint8_t>(t), f);
+  } else {
+    std::uint8_t x = 0;
+    v.u8(x, f);
+    if (x != 1 && x != 2) throw DecodeError(std::string(f) + ": value " + std::to_string(x) + " out of range");
+    t = static_cast<xfs::FileType>(x);
+  }
+}
+
 template <class V, class S>
 void visit_state(V& v, S& st) {
   v.i64(st.atime, "state.atime");
@@ -82,14 +95,7 @@ void visit(V& v, R& r) {
   enum8(v, r.level, 4, "level");
   v.b(r.conditional, "conditional");
   visit_state(v, r.state);
-  if constexpr (std::is_same_v<V, Enc>) {
-    v.u8(static_cast<std::uint8_t>(r.file_type), "file_type");
-  } else {
-    std::uint8_t t = 0;
-    v.u8(t, "file_type");
-    if (t != 1 && t != 2) throw DecodeError("file_type: value " + std::to_string(t) + " out of range");
-    r.file_type = static_cast<xfs::FileType>(t);
-  }
+  file_type(v, r.file_type, "file_type");
   v.opt(r.attrs.size, "attrs.size");
   v.opt(r.attrs.atime, "attrs.atime");
   v.opt(r.attrs.mtime, "attrs.mtime");
@@ -110,14 +116,7 @@ void visit_reply(V& v, R& r) {
   v.b(r.returned, "returned");
   visit_state(v, r.state);
   v.u64(r.stat.ino, "stat.ino");
-  if constexpr (std::is_same_v<V, Enc>) {
-    v.u8(static_cast<std::uint8_t>(r.stat.type), "stat.type");
-  } else {
-    std::uint8_t t = 0;
-    v.u8(t, "stat.type");
-    if (t != 1 && t != 2) throw DecodeError("stat.type: value " + std::to_string(t) + " out of range");
-    r.stat.type = static_cast<xfs::FileType>(t);
-  }
+  file_type(v, r.stat.type, "stat.type");
   v.u32(r.stat.nlink, "stat.nlink");
   v.u64(r.stat.size, "stat.size");
   v.i64(r.stat.atime, "stat.atime");
