@@ -62,7 +62,8 @@ const char* to_string(OpType t) {
   return "?";
 }
 
-std::string register_key(std::int64_t ino, std::int64_t block) {
+std::string register_key(std::int64_t ino, std::int64_t block, std::int64_t generation) {
+  if (generation != 0) return std::to_string(ino) + "." + std::to_string(generation) + "/" + std::to_string(block);
   return std::to_string(ino) + "/" + std::to_string(block);
 }
 
@@ -102,6 +103,10 @@ void HistoryRecorder::invoke(const Observation& o) {
       ok = false;
     }
     if (ok && c.is_write()) ok = list_field(o, "value", static_cast<std::size_t>(c.blocks), 1, &c.written, &why);
+    if (ok) {
+      auto g = generations_.find(c.ino);
+      c.generation = g == generations_.end() ? 0 : g->second;
+    }
     if (!ok) {
       c.well_formed = false;
       problem(o, why + " (call " + std::to_string(c.op) + ")");
@@ -138,6 +143,10 @@ void HistoryRecorder::complete(const Observation& o) {
       !list_field(o, "value", static_cast<std::size_t>(c.blocks), -1, &c.read, &why)) {
     c.well_formed = false;
     problem(o, why + " (call " + std::to_string(op) + ")");
+  }
+  if (call == "create" || call == "mkdir") {
+    std::int64_t ino = 0;
+    if (integer_field(o, "ino", &ino, &why)) ++generations_[ino];
   }
   if (call == "stat") {
     std::int64_t v = 0;
@@ -184,7 +193,7 @@ History HistoryRecorder::history() const {
       for (std::int64_t b = 0; b < c.blocks; ++b) {
         std::optional<std::int64_t> v;
         if (c.is_write()) v = c.written[static_cast<std::size_t>(b)];
-        h.push_back(HistoryOp{process, OpType::invoke, f, register_key(c.ino, c.block + b), v, c.invoke_index,
+        h.push_back(HistoryOp{process, OpType::invoke, f, register_key(c.ino, c.block + b, c.generation), v, c.invoke_index,
                               c.invoke_time});
       }
       continue;
@@ -194,7 +203,7 @@ History HistoryRecorder::history() const {
       std::optional<std::int64_t> v;
       if (c.is_write()) v = c.written[static_cast<std::size_t>(b)];
       else if (type == OpType::ok) v = c.read[static_cast<std::size_t>(b)];
-      h.push_back(HistoryOp{process_of[e.call], type, f, register_key(c.ino, c.block + b), v, c.complete_index,
+      h.push_back(HistoryOp{process_of[e.call], type, f, register_key(c.ino, c.block + b, c.generation), v, c.complete_index,
                             c.complete_time});
     }
     if (type == OpType::info) ++retired[c.proc];

@@ -44,6 +44,9 @@ struct CallRecord {
   std::string path;
   // Register calls (read, write, mmap_read, mmap_write) only:
   std::int64_t ino = -1, block = 0, blocks = 0;
+  // Inode numbers are reused once a file is gone: the register is (ino, generation, block),
+  // where the generation counts the ok creates that returned this inode number so far.
+  std::int64_t generation = 0;
   std::vector<std::int64_t> written;  // writes: the stamp written into each block
   std::uint64_t invoke_index = 0;
   Time invoke_time = 0;
@@ -97,11 +100,14 @@ class HistoryRecorder final : public ObservationSink {
 
   std::vector<CallRecord> calls_;
   std::map<std::int64_t, std::size_t> by_op_;          // call id -> calls_ position
+  std::map<std::int64_t, std::int64_t> generations_;   // ino -> ok creates that returned it
   std::map<std::uint64_t, std::size_t> by_invoke_;     // invoke trace index -> calls_ position
   std::vector<HistoryProblem> problems_;
 };
 
 // The register key of block `block` of inode `ino`.
-std::string register_key(std::int64_t ino, std::int64_t block);
+// "<ino>/<block>", or "<ino>.<generation>/<block>" once the inode number was handed out
+// by a create (a reused number then names a new register).
+std::string register_key(std::int64_t ino, std::int64_t block, std::int64_t generation = 0);
 
 }  // namespace sansim

@@ -149,10 +149,13 @@ Task<void> Client::before_return(ObjectId o, TokenType t, Level l) {
     case TokenType::attr: attrs_.erase(o); break;
     case TokenType::ioexcl: exclusive_.erase(o); break;
     case TokenType::exist:
+      // Everything of the file goes back with its existence token (§0032 DVN_EXIST).
       co_await flush(o);
       pages_.discard(o);
       extents_.erase(o);
       attrs_.erase(o);
+      exclusive_.erase(o);
+      tokens_.drop_all_but_exist(o);
       break;
     default: break;
   }
@@ -228,21 +231,29 @@ Task<Errno> Client::flush(ObjectId o) {
   co_return result;
 }
 
-Task<Errno> Client::ensure_allocated(ObjectId o, std::uint64_t first, std::uint64_t count) {
-  bool holes = false;
-  for (std::uint64_t b = first; b < first + count && !holes; ++b) holes = !volume_block(o, b);
-  if (!holes) co_return Errno::ok;
-  // Allocation is the server's: this node lends its EXTENT read for it (§0032 DVN_EXTENT).
-  Request r;
-  r.kind = Kind::allocate;
-  r.ino = o.ino;
-  r.block = first;
-  r.count = count;
-  std::optional<Reply> rep = co_await call(o.fs, r);
-  if (!rep) co_return Errno::io;
-  if (rep->err != Errno::ok) co_return rep->err;
-  extents_[o] = rep->extents;
-  co_return Errno::ok;
+// Holds EXTENT read with every block of the range allocated. Allocation is the
+// server's: this node lends its EXTENT read for it (§0032 DVN_EXTENT), unreferenced while
+// it waits, so two allocating writers never wait on each other's reference.
+Task<Errno> Client::hold_allocated(Held& h, ObjectId o, std::uint64_t first, std::uint64_t count) {
+  for (int attempt = 0;; ++attempt) {
+    std::vector<std::pair<TokenType, Level>> extent{{TokenType::extent, Level::read}};
+    if (!co_await acquire_set(h, o, extent)) co_return Errno::io;
+    bool holes = false;
+    for (std::uint64_t b = first; b < first + count && !holes; ++b) holes = !volume_block(o, b);
+    if (!holes) co_return Errno::ok;
+    tokens_.release(o, TokenType::extent);
+    h.tokens.pop_back();
+    if (attempt == kAllocateAttempts) co_return Errno::io;
+    Request r;
+    r.kind = Kind::allocate;
+    r.ino = o.ino;
+    r.block = first;
+    r.count = count;
+    std::optional<Reply> rep = co_await call(o.fs, r);
+    if (!rep) co_return Errno::io;
+    if (rep->err != Errno::ok) co_return rep->err;
+    if (tokens_.level(o, TokenType::extent) != Level::none) extents_[o] = rep->extents;
+  }
 }
 
 Task<xfs::Result<Ino>> Client::lookup_name(std::uint32_t fs, Ino dir, std::string name) {
@@ -310,7 +321,11 @@ Task<xfs::Result<Ino>> Client::make(std::string fs, std::string path, xfs::FileT
   xfs::Result<Ino> dir = co_await resolve(*f, path, true, &leaf);
   if (!dir.ok()) co_return dir;
   const ObjectId d{*f, dir.value};
+  // Our NAME read is lent to the server for the operation (§0031): it stays here, but
+  // unreferenced while we wait, so a concurrent operation elsewhere can recall it
+  // (holding it referenced across the request would deadlock two creators).
   if (!co_await tokens_.acquire(d, TokenType::name, Level::read)) co_return xfs::Result<Ino>{Errno::io, 0};
+  tokens_.release(d, TokenType::name);
   Request r;
   r.kind = Kind::create;
   r.ino = dir.value;
@@ -320,9 +335,9 @@ Task<xfs::Result<Ino>> Client::make(std::string fs, std::string path, xfs::FileT
   xfs::Result<Ino> res{Errno::io, 0};
   if (rep) {
     res = xfs::Result<Ino>{rep->err, rep->ino};
-    if (rep->err == Errno::ok) names_[d][leaf] = rep->ino;  // our lent NAME read stays valid
+    // Still holding NAME read means nobody changed the directory since: cache the name.
+    if (rep->err == Errno::ok && tokens_.level(d, TokenType::name) != Level::none) names_[d][leaf] = rep->ino;
   }
-  tokens_.release(d, TokenType::name);
   co_return res;
 }
 
@@ -344,6 +359,7 @@ Task<Errno> Client::unlink(std::string fs, std::string path) {
   if (!dir.ok()) co_return dir.err;
   const ObjectId d{*f, dir.value};
   if (!co_await tokens_.acquire(d, TokenType::name, Level::read)) co_return Errno::io;
+  tokens_.release(d, TokenType::name);  // lent, unreferenced (see make)
   Request r;
   r.kind = Kind::unlink;
   r.ino = dir.value;
@@ -351,7 +367,6 @@ Task<Errno> Client::unlink(std::string fs, std::string path) {
   std::optional<Reply> rep = co_await call(*f, r);
   auto it = names_.find(d);
   if (it != names_.end()) it->second.erase(leaf);
-  tokens_.release(d, TokenType::name);
   co_return rep ? rep->err : Errno::io;
 }
 
@@ -513,13 +528,12 @@ Task<Errno> Client::write(std::string fs, Ino ino, std::uint64_t offset, Bytes d
   Errno err = co_await acquire_set(h, o, want) ? Errno::ok : Errno::io;
   // SIZE for write only while I/O-exclusive (§0032 DVN_SIZE); known once IOEXCL is here.
   const bool alone = exclusive_.count(o) != 0;
-  std::vector<std::pair<TokenType, Level>> then{{TokenType::size, alone ? Level::write : Level::read},
-                                                  {TokenType::extent, Level::read}};
+  std::vector<std::pair<TokenType, Level>> then{{TokenType::size, alone ? Level::write : Level::read}};
   if (err == Errno::ok && !co_await acquire_set(h, o, then)) err = Errno::io;
   const std::uint64_t end = offset + data.size();
   const std::uint64_t first = offset / kBlockSize;
   const std::uint64_t last = (end - 1) / kBlockSize;
-  if (err == Errno::ok) err = co_await ensure_allocated(o, first, last - first + 1);
+  if (err == Errno::ok) err = co_await hold_allocated(h, o, first, last - first + 1);
   for (std::uint64_t b = first; b <= last && err == Errno::ok; ++b) {
     const std::uint64_t bstart = b * kBlockSize;
     const std::uint64_t from = std::max(offset, bstart);
@@ -542,27 +556,30 @@ Task<Errno> Client::write(std::string fs, Ino ino, std::uint64_t offset, Bytes d
       pages_.put(o, b, std::move(block), true);
     }
   }
+  bool tell_server = false;
   if (err == Errno::ok) {
     token::TokenState& st = tokens_.state(o);
     st.mtime = std::max<std::int64_t>(st.mtime, sim_.now());  // shared write: local update (§0029)
     std::uint64_t size = attrs_[o].size;
     if (tokens_.level(o, TokenType::size) == Level::write) size = std::max(size, st.size);
     if (end > size) {
-      if (tokens_.level(o, TokenType::size) == Level::write) {
-        st.size = end;
-      } else {
-        Request r;
-        r.kind = Kind::size_update;
-        r.ino = ino;
-        r.size = end;
-        std::optional<Reply> rep = co_await call(*f, r);
-        if (!rep) err = Errno::io;
-        else if (rep->err != Errno::ok) err = rep->err;
-        else attrs_[o].size = std::max(attrs_[o].size, end);
-      }
+      if (tokens_.level(o, TokenType::size) == Level::write) st.size = end;
+      else tell_server = true;
     }
   }
   release_set(h);
+  if (tell_server) {
+    // Without SIZE write the server extends the size; our SIZE read is lent, not
+    // referenced, while it does (see make).
+    Request r;
+    r.kind = Kind::size_update;
+    r.ino = ino;
+    r.size = end;
+    std::optional<Reply> rep = co_await call(*f, r);
+    if (!rep) err = Errno::io;
+    else if (rep->err != Errno::ok) err = rep->err;
+    else attrs_[o].size = std::max(attrs_[o].size, end);
+  }
   co_return err;
 }
 

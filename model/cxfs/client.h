@@ -29,6 +29,8 @@
 namespace sansim::cxfs {
 
 inline constexpr Duration kMountWait = 30'000'000'000;
+// Allocation races with other writers' allocations and truncations; give up after this many.
+inline constexpr int kAllocateAttempts = 8;
 
 class Client final : public FileAccess {
  public:
@@ -77,7 +79,7 @@ class Client final : public FileAccess {
   Task<Errno> flush(token::ObjectId o);
   Task<Errno> read_block(token::ObjectId o, std::uint64_t block, Bytes& out);
   Task<Errno> write_block(token::ObjectId o, std::uint64_t block, const Bytes& data);
-  Task<Errno> ensure_allocated(token::ObjectId o, std::uint64_t first, std::uint64_t count);
+  Task<Errno> hold_allocated(Held& h, token::ObjectId o, std::uint64_t first, std::uint64_t count);
   std::optional<std::uint64_t> volume_block(token::ObjectId o, std::uint64_t block) const;
 
   Simulation& sim_;

@@ -53,7 +53,15 @@ Task<bool> TokenClient::acquire(ObjectId obj, TokenType type, Level level) {
     o2.changed.notify_all();
     if (!g.ok) co_return false;
     s2.level = g.level;
-    if (type == TokenType::times || type == TokenType::size) o2.state = g.state;
+    // The granted token's own part of the state comes from the server; the rest is
+    // what other tokens of ours protect and must not be overwritten.
+    if (type == TokenType::times) {
+      o2.state.atime = g.state.atime;
+      o2.state.mtime = g.state.mtime;
+      o2.state.ctime = g.state.ctime;
+    } else if (type == TokenType::size) {
+      o2.state.size = g.state.size;
+    }
     observe("token.hold", obj, type, g.level);
     ++s2.refs;
     co_return true;
@@ -143,6 +151,19 @@ void TokenClient::forget(ObjectId obj) {
 }  // namespace sansim::token
 
 namespace sansim::token {
+
+void TokenClient::drop_all_but_exist(ObjectId obj) {
+  auto it = objects_.find(obj);
+  if (it == objects_.end()) return;
+  for (std::size_t t = 0; t < kTokenTypes; ++t) {
+    Slot& s = it->second->slots[t];
+    if (static_cast<TokenType>(t) == TokenType::exist || s.level == Level::none || s.refs > 0 || s.busy) continue;
+    observe("token.give", obj, static_cast<TokenType>(t), s.level);
+    s.level = Level::none;
+    s.give_back_later = false;
+  }
+  it->second->changed.notify_all();
+}
 
 void TokenClient::server_lost(std::uint32_t fs) {
   for (auto& [obj, o] : objects_) {

@@ -55,6 +55,9 @@ class TokenClient {
   // The server of file system `fs` restarted and knows none of our tokens: they are all
   // gone. References of operations in flight stay counted so their releases balance.
   void server_lost(std::uint32_t fs);
+  // Giving back EXIST gives back everything of the object (§0032 DVN_EXIST): drops every
+  // other unreferenced token of it here; the server drops them on its side.
+  void drop_all_but_exist(ObjectId obj);
 
  private:
   struct Slot {

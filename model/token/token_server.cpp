@@ -64,6 +64,7 @@ Task<bool> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, Lev
         if (a.returned) merge_(obj, type, victim, a.state);
         observe("token.revoked", victim, obj, type, it->second);
         s2.holders.erase(it);
+        if (a.returned && type == TokenType::exist) drop_holder(o2, obj, victim);
       }
       o2.changed.notify_all();
       continue;
@@ -84,7 +85,17 @@ void TokenServer::release(NodeId holder, ObjectId obj, TokenType type) {
   if (holder == kServerHolder) observe("token.give", holder, obj, type, h->second);
   observe("token.released", holder, obj, type, h->second);
   s.holders.erase(h);
+  if (type == TokenType::exist && holder != kServerHolder) drop_holder(*it->second, obj, holder);
   it->second->changed.notify_all();
+}
+
+void TokenServer::drop_holder(Object& o, ObjectId obj, NodeId holder) {
+  for (std::size_t t = 0; t < kTokenTypes; ++t) {
+    auto h = o.slots[t].holders.find(holder);
+    if (h == o.slots[t].holders.end()) continue;
+    observe("token.released", holder, obj, static_cast<TokenType>(t), h->second);
+    o.slots[t].holders.erase(h);
+  }
 }
 
 void TokenServer::forget(ObjectId obj) {

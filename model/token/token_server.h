@@ -77,6 +77,8 @@ class TokenServer {
     Condition changed;
   };
   Object& object(ObjectId obj);
+  // A holder that gave EXIST back gave everything of the object back (§0032).
+  void drop_holder(Object& o, ObjectId obj, NodeId holder);
   void observe(const char* what, NodeId holder, ObjectId obj, TokenType type, Level level, NodeId lender = kNoNode);
 
   Simulation& sim_;
