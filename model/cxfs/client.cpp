@@ -47,7 +47,8 @@ Client::Client(Simulation& sim, NodeId self, Rpc& rpc, const std::vector<FsConfi
           [this](ObjectId o, TokenType t, Level l, token::TokenState st) { return request_token(o, t, l, st); },
           [this](ObjectId o, TokenType t, Level l) { return before_return(o, t, l); },
           [this](ObjectId o, TokenType t, Level l, token::TokenState st) { return give_back(o, t, l, st); }) {
-  for (const FsConfig& f : filesystems_) volumes_.push_back(sim.storage().volume(f.volume));
+  for (const FsConfig& f : filesystems_)
+    volumes_.push_back(std::make_unique<PathRetry>(sim.sched(), *sim.storage().volume(f.volume)));
 }
 
 void Client::set_server(std::uint32_t fs, NodeId server) {
@@ -124,17 +125,36 @@ Task<token::Grant> Client::request_token(ObjectId o, TokenType t, Level l, token
   co_return g;
 }
 
+// Modified data must reach the disk before the token that lets this node hold it goes
+// back (§0033). A failed flush (a fabric path down, a disk error) keeps the token here
+// and retries, so readers elsewhere wait rather than read stale data; after
+// kFlushGiveUp the data is reported lost and the token goes back anyway.
+Task<void> Client::flush_for_return(ObjectId o) {
+  const Time give_up = sim_.now() + kFlushGiveUp;
+  for (;;) {
+    const Errno e = co_await flush(o);
+    if (e == Errno::ok) co_return;
+    if (sim_.now() >= give_up) {
+      sim_.observe(self_, "cache.flush_failed",
+                   {{"fs", std::int64_t(o.fs)}, {"ino", std::int64_t(o.ino)},
+                    {"blocks", std::int64_t(pages_.dirty_blocks(o).size())}});
+      co_return;
+    }
+    co_await sim_.sched().sleep(kFlushRetry);
+  }
+}
+
 // What giving a token back requires (§0033, §0032).
 Task<void> Client::before_return(ObjectId o, TokenType t, Level l) {
   switch (t) {
     case TokenType::page_dirty:
       if (l == Level::write) {
-        if (!mutations_.skip_flush_on_dirty_return) co_await flush(o);
+        if (!mutations_.skip_flush_on_dirty_return) co_await flush_for_return(o);
         pages_.discard(o);
       }
       break;
     case TokenType::page_clean:
-      if (l == Level::write) co_await flush(o);
+      if (l == Level::write) co_await flush_for_return(o);
       if (l == Level::read && !mutations_.keep_pages_on_clean_return) {
         // Pages still dirty here belong to a PAGE_DIRTY holder of this node: keep those.
         if (pages_.dirty_blocks(o).empty()) pages_.discard(o);
@@ -142,7 +162,7 @@ Task<void> Client::before_return(ObjectId o, TokenType t, Level l) {
       break;
     case TokenType::extent:
       // Flushing needs the extent map: modified pages go out before it does.
-      co_await flush(o);
+      co_await flush_for_return(o);
       extents_.erase(o);
       break;
     case TokenType::name: names_.erase(o); break;
@@ -150,7 +170,7 @@ Task<void> Client::before_return(ObjectId o, TokenType t, Level l) {
     case TokenType::ioexcl: exclusive_.erase(o); break;
     case TokenType::exist:
       // Everything of the file goes back with its existence token (§0032 DVN_EXIST).
-      co_await flush(o);
+      co_await flush_for_return(o);
       pages_.discard(o);
       extents_.erase(o);
       attrs_.erase(o);
@@ -211,23 +231,36 @@ Task<Errno> Client::write_block(ObjectId o, std::uint64_t block, const Bytes& da
 
 // Writes this node's modified pages of the file to disk (§0033, §0036).
 Task<Errno> Client::flush(ObjectId o) {
+  // One flush of a file at a time: two writing the same page could land out of order
+  // (the older copy last), e.g. when a path failure holds the first one back.
+  std::unique_ptr<Mutex>& m = flushing_[o];
+  if (!m) m = std::make_unique<Mutex>(sim_.sched());
+  Mutex* mu = m.get();
+  co_await mu->lock();
   Errno result = Errno::ok;
-  for (std::uint64_t b : pages_.dirty_blocks(o)) {
-    Page* p = pages_.find(o, b);
-    if (p == nullptr || !p->dirty) continue;
-    const std::uint64_t version = p->version;
-    const Bytes copy = p->data;
-    const Errno e = co_await write_block(o, b, copy);
-    sim_.observe(self_, "cache.flush",
-                 {{"fs", std::int64_t(o.fs)}, {"ino", std::int64_t(o.ino)}, {"block", std::int64_t(b)},
-                  {"result", std::string(xfs::to_string(e))}});
-    if (e != Errno::ok) {
-      result = e;
-      continue;
+  // A page changed while its flush was in flight is still dirty: pass again.
+  for (int pass = 0; pass < kFlushPasses && result == Errno::ok; ++pass) {
+    const std::vector<std::uint64_t> dirty = pages_.dirty_blocks(o);
+    if (dirty.empty()) break;
+    for (std::uint64_t b : dirty) {
+      Page* p = pages_.find(o, b);
+      if (p == nullptr || !p->dirty) continue;
+      const std::uint64_t version = p->version;
+      const Bytes copy = p->data;
+      const Errno e = co_await write_block(o, b, copy);
+      sim_.observe(self_, "cache.flush",
+                   {{"fs", std::int64_t(o.fs)}, {"ino", std::int64_t(o.ino)}, {"block", std::int64_t(b)},
+                    {"result", std::string(xfs::to_string(e))}});
+      if (e != Errno::ok) {
+        result = e;
+        continue;
+      }
+      Page* q = pages_.find(o, b);
+      if (q != nullptr && q->version == version) q->dirty = false;
     }
-    Page* q = pages_.find(o, b);
-    if (q != nullptr && q->version == version) q->dirty = false;
   }
+  if (result == Errno::ok && !pages_.dirty_blocks(o).empty()) result = Errno::io;  // kept changing
+  mu->unlock();
   co_return result;
 }
 

@@ -19,11 +19,13 @@
 #include "engine/sim/storage.h"
 #include "engine/simulation.h"
 #include "engine/sync/condition.h"
+#include "engine/sync/mutex.h"
 #include "model/cell/rpc.h"
 #include "model/cxfs/config.h"
 #include "model/cxfs/file_access.h"
 #include "model/cxfs/messages.h"
 #include "model/cxfs/page_cache.h"
+#include "model/cxfs/path_retry.h"
 #include "model/token/token_client.h"
 
 namespace sansim::cxfs {
@@ -31,6 +33,11 @@ namespace sansim::cxfs {
 inline constexpr Duration kMountWait = 30'000'000'000;
 // Allocation races with other writers' allocations and truncations; give up after this many.
 inline constexpr int kAllocateAttempts = 8;
+// A flush that must succeed before a token goes back is retried this often, this long.
+// Passes a flush makes over pages changed while it wrote them.
+inline constexpr int kFlushPasses = 4;
+inline constexpr Duration kFlushRetry = 100'000'000;
+inline constexpr Duration kFlushGiveUp = 60'000'000'000;
 
 class Client final : public FileAccess {
  public:
@@ -77,6 +84,7 @@ class Client final : public FileAccess {
   Task<xfs::Result<Ino>> resolve(std::uint32_t fs, const std::string& path, bool parent, std::string* leaf);
   Task<xfs::Result<Ino>> make(std::string fs, std::string path, xfs::FileType type);
   Task<Errno> flush(token::ObjectId o);
+  Task<void> flush_for_return(token::ObjectId o);
   Task<Errno> read_block(token::ObjectId o, std::uint64_t block, Bytes& out);
   Task<Errno> write_block(token::ObjectId o, std::uint64_t block, const Bytes& data);
   Task<Errno> hold_allocated(Held& h, token::ObjectId o, std::uint64_t first, std::uint64_t count);
@@ -86,7 +94,7 @@ class Client final : public FileAccess {
   NodeId self_;
   Rpc& rpc_;
   std::vector<FsConfig> filesystems_;
-  std::vector<Volume*> volumes_;
+  std::vector<std::unique_ptr<PathRetry>> volumes_;  // by file-system index
   Mutations mutations_;
   Condition mounted_;
   token::TokenClient tokens_;
@@ -96,7 +104,8 @@ class Client final : public FileAccess {
   std::map<token::ObjectId, std::vector<xfs::Extent>> extents_;       // under EXTENT read
   std::map<token::ObjectId, std::map<std::string, Ino>> names_;       // under NAME read (directory)
   std::map<token::ObjectId, Stat> attrs_;                             // as of the last grant
-  std::set<token::ObjectId> exclusive_;                               // I/O-exclusive state true
+  std::set<token::ObjectId> exclusive_;
+  std::map<token::ObjectId, std::unique_ptr<Mutex>> flushing_;  // one flush per file at a time                               // I/O-exclusive state true
 };
 
 }  // namespace sansim::cxfs

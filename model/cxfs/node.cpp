@@ -83,8 +83,8 @@ Task<void> Node::mount_all() {
     std::optional<Reply> rep;
     while (!(rep = co_await wp_call(reg))) co_await sim_.sched().sleep(kPoll);
     if (rep->node != self_) continue;  // someone registered first: we are a client (§0037)
-    Volume* v = sim_.storage().volume(f.volume);
-    servers_[i] = std::make_unique<Server>(sim_, self_, i, f, rpc_, *v, mutations_);
+    server_volumes_.push_back(std::make_unique<PathRetry>(sim_.sched(), *sim_.storage().volume(f.volume)));
+    servers_[i] = std::make_unique<Server>(sim_, self_, i, f, rpc_, *server_volumes_.back(), mutations_);
     decided_.notify_all();  // requests wait in the server until its mount finished
     const Errno e = co_await servers_[i]->mount();
     if (e != Errno::ok)

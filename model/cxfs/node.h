@@ -17,6 +17,7 @@
 #include "model/cell/rpc.h"
 #include "model/cxfs/client.h"
 #include "model/cxfs/config.h"
+#include "model/cxfs/path_retry.h"
 #include "model/cxfs/server.h"
 #include "model/wp/white_pages.h"
 
@@ -47,6 +48,7 @@ class Node {
   std::function<bool()> ready_;
   Rpc rpc_;
   std::unique_ptr<Client> client_;
+  std::vector<std::unique_ptr<PathRetry>> server_volumes_;
   std::vector<std::unique_ptr<Server>> servers_;  // by file-system index; null where not served
   wp::WhitePages wp_;
   bool mounting_ = true;  // mount_all has not decided this node's server roles yet

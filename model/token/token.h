@@ -43,10 +43,12 @@ constexpr bool conflicts(Level held, Level wanted) {
 }
 
 // Whether holding `held` lets its holder do what `wanted` protects without asking the
-// server: the same level always; write covers read and shared write (the write holder
-// is alone, so nobody can observe the difference).
+// server: the same level always, and write covers read (the write holder is alone, so
+// nobody can observe the difference). Write does not cover shared write: for the PAGE
+// tokens the levels mean different cache modes (shared write is direct I/O, which must
+// first flush and drop this node's own cached pages, §0033).
 constexpr bool covers(Level held, Level wanted) {
-  return held == wanted || (held == Level::write && wanted != Level::none);
+  return held == wanted || (held == Level::write && wanted == Level::read);
 }
 
 // The object a token protects: an inode of a file system.
