@@ -433,8 +433,12 @@ Task<xfs::Result<Stat>> Client::getattr(std::string fs, std::string path) {
   // Reading timestamps and size brings back every shared-write copy (merged, largest
   // wins) and any size held for write (§0029, §0032).
   Held h;
-  std::vector<std::pair<TokenType, Level>> want{
-      {TokenType::attr, Level::read}, {TokenType::times, Level::read}, {TokenType::size, Level::read}};
+  // EXIST is referenced for the call, as while a file is open: everything of the file
+  // goes back with EXIST, which must not happen under a call that holds other tokens.
+  std::vector<std::pair<TokenType, Level>> want{{TokenType::exist, Level::read},
+                                                {TokenType::attr, Level::read},
+                                                {TokenType::times, Level::read},
+                                                {TokenType::size, Level::read}};
   if (!co_await acquire_set(h, o, want)) {
     release_set(h);
     co_return xfs::Result<Stat>{Errno::io, {}};
@@ -469,8 +473,10 @@ Task<Errno> Client::truncate(std::string fs, std::string path, std::uint64_t siz
   // Every node's cached pages of the file come back (flushed) before blocks are freed.
   Held h;
   Errno err = Errno::ok;
-  std::vector<std::pair<TokenType, Level>> want{
-      {TokenType::io, Level::write}, {TokenType::page_dirty, Level::write}, {TokenType::page_clean, Level::write}};
+  std::vector<std::pair<TokenType, Level>> want{{TokenType::exist, Level::read},
+                                                {TokenType::io, Level::write},
+                                                {TokenType::page_dirty, Level::write},
+                                                {TokenType::page_clean, Level::write}};
   if (!co_await acquire_set(h, o, want)) err = Errno::io;
   if (err == Errno::ok) {
     err = co_await flush(o);

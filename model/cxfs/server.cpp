@@ -131,6 +131,11 @@ Task<Reply> Server::handle(NodeId from, Request r) {
     }
     case Kind::token_return: {
       merge(obj(r.ino), r.type, r.state);
+      if (r.type == TokenType::exist) {  // everything comes back with EXIST (§0032)
+        if (tokens_.held(from, obj(r.ino), TokenType::times) == Level::shared_write)
+          merge(obj(r.ino), TokenType::times, r.state);
+        if (tokens_.held(from, obj(r.ino), TokenType::size) == Level::write) merge(obj(r.ino), TokenType::size, r.state);
+      }
       tokens_.release(from, obj(r.ino), r.type);
       if (r.type == TokenType::exist && unlinked_.count(r.ino) != 0 &&
           tokens_.client_holders(obj(r.ino), TokenType::exist).empty())

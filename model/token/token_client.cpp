@@ -31,7 +31,9 @@ Task<bool> TokenClient::acquire(ObjectId obj, TokenType type, Level level) {
       ++s.refs;
       co_return true;
     }
-    if (s.busy || s.refs > 0) {
+    // Referenced at another level: wait for those uses to end. Referenced at no level
+    // (the server restarted under them, server_lost): ask again at once.
+    if (s.busy || (s.refs > 0 && s.level != Level::none)) {
       co_await o.changed.wait();
       continue;
     }

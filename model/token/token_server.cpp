@@ -64,7 +64,12 @@ Task<bool> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, Lev
         if (a.returned) merge_(obj, type, victim, a.state);
         observe("token.revoked", victim, obj, type, it->second);
         s2.holders.erase(it);
-        if (a.returned && type == TokenType::exist) drop_holder(o2, obj, victim);
+        if (a.returned && type == TokenType::exist) {
+          // Everything comes back with EXIST, the state of TIMES and SIZE included.
+          if (held(victim, obj, TokenType::times) == Level::shared_write) merge_(obj, TokenType::times, victim, a.state);
+          if (held(victim, obj, TokenType::size) == Level::write) merge_(obj, TokenType::size, victim, a.state);
+          drop_holder(o2, obj, victim);
+        }
       }
       o2.changed.notify_all();
       continue;
