@@ -23,6 +23,8 @@ std::optional<std::uint64_t> parse_count(std::string_view s) {
   return v;
 }
 
+}  // namespace
+
 // "4096B", "64KiB", "64MiB", "4GiB", "1TiB". A unit is required, as for durations.
 std::optional<std::uint64_t> parse_size(std::string_view s) {
   static constexpr std::pair<std::string_view, unsigned> kUnits[] = {
@@ -35,6 +37,8 @@ std::optional<std::uint64_t> parse_size(std::string_view s) {
   }
   return std::nullopt;
 }
+
+namespace {
 
 struct StorageReader {
   const Reader& r;

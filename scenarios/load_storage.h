@@ -4,14 +4,20 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "engine/faults.h"
 #include "engine/sim/storage.h"
 #include "scenarios/yaml_reader.h"
 
 namespace sansim {
+
+// A size as scenarios write it: "4096B", "64KiB", "64MiB", "4GiB", "1TiB" (a unit is
+// required; at most 1024TiB). nullopt for anything else.
+std::optional<std::uint64_t> parse_size(std::string_view text);
 
 // Reads the `storage:` section. `nodes` maps the cluster's node names to ids.
 StorageSpec load_storage(const Reader& r, const YAML::Node& storage, const std::map<std::string, NodeId>& nodes);

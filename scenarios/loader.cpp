@@ -10,6 +10,7 @@
 #include "checkers/membership_checkers.h"
 #include "model/cms/state.h"
 #include "scenarios/base64.h"
+#include "scenarios/load_files.h"
 #include "scenarios/load_storage.h"
 #include "scenarios/scenario.h"
 #include "scenarios/yaml_reader.h"
@@ -122,7 +123,7 @@ struct Loader {
       else if (s == "reuse_epoch") sc.cms.mutations.reuse_epoch = true;
       else if (s == "no_failure_detection") sc.cms.mutations.no_failure_detection = true;
       else if (s == "forget_version_tags") sc.cms.mutations.forget_version_tags = true;
-      else r.fail(e, "unknown mutation '" + s + "' (expected ignore_quorum, reuse_epoch, no_failure_detection or forget_version_tags)");
+      else if (!set_fs_mutation(s, sc.fs_mutations)) r.fail(e, "unknown mutation '" + s + "' (expected ignore_quorum, reuse_epoch, no_failure_detection, forget_version_tags, " + fs_mutation_names() + ")");
     }
   }
 
@@ -345,7 +346,7 @@ struct Loader {
     if (!root.IsMap()) r.fail(root, "a scenario must be a YAML mapping with name, duration and cluster");
     r.only_keys(root, "the scenario",
                 {"name", "description", "seed", "duration", "explore_schedule", "mutations", "cluster", "storage",
-                 "faults", "expect", "replay"});
+                 "filesystems", "files", "workload", "faults", "expect", "replay"});
     if (!root["name"]) r.fail(root, "the scenario needs a 'name'");
     sc.name = r.str(root["name"], "name");
     if (sc.name.empty() || sc.name.find_first_of("/\\ \t") != std::string::npos)
@@ -359,6 +360,9 @@ struct Loader {
     if (!root["cluster"]) r.fail(root, "the scenario needs a 'cluster' with its nodes");
     cluster(root["cluster"]);
     if (root["storage"]) sc.storage = load_storage(r, root["storage"], ids);
+    if (root["filesystems"]) sc.filesystems = load_filesystems(r, root["filesystems"], sc.storage, ids);
+    if (root["files"]) sc.workload.files = load_initial_files(r, root["files"], sc.filesystems, sc.storage);
+    if (root["workload"]) load_workload(r, root["workload"], sc.filesystems, ids, sc.duration, sc.workload);
     if (root["mutations"]) mutations(root["mutations"]);
     if (root["faults"]) {
       r.require_list(root["faults"], "faults");

@@ -13,7 +13,9 @@
 #include "engine/sim/storage.h"
 #include "engine/simulation.h"
 #include "engine/trace.h"
+#include "model/app/workload.h"
 #include "model/cms/cms.h"
+#include "model/cxfs/config.h"
 
 namespace sansim {
 
@@ -57,6 +59,9 @@ struct Scenario {
   std::vector<PairLatency> pair_latency;  // overrides lan for these pairs, both ways
   cms::Options cms;
   StorageSpec storage;  // disks, fabric paths, volumes; empty when the scenario has none
+  std::vector<cxfs::FsConfig> filesystems;  // cluster file systems, on storage volumes
+  cxfs::Mutations fs_mutations;             // deliberate file-system bugs (mutations:)
+  app::Workload workload;                   // initial files, explicit calls, generators
   std::vector<FaultSpec> faults;
   Expectations expect;
   std::optional<ReplayRecord> replay;

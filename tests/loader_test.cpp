@@ -240,3 +240,188 @@ BOOST_AUTO_TEST_CASE(a_fault_names_a_disk_the_scenario_lacks) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// File systems, initial files, the workload and the cxfs mutations (scenarios/load_files.cpp).
+BOOST_AUTO_TEST_SUITE(loader_files)
+
+const std::string kFs = R"(name: fs
+duration: 20s
+cluster:
+  nodes: [{id: n1}, {id: n2}, {id: n3}, {id: n4}]
+storage:
+  disks: [{id: d1, size: 64MiB}, {id: d2, size: 64MiB}]
+  volumes: [{id: v1, disks: [d1]}, {id: v2, disks: [d2]}]
+filesystems:
+  - {id: fs1, volume: v1, servers: [n2, n1], mount: [n1, n2, n3], inodes: 4096, log_blocks: 1024}
+files:
+  - {path: /fs1/d/a, size: 64KiB}
+workload:
+  - {at: 3s, node: n1, call: write, path: /fs1/d/a, offset: 0, length: 8KiB, mode: direct}
+  - {at: 2s, node: n3, call: rename, path: /fs1/d/a, to: /fs1/b}
+  - {at: 3s, node: n2, call: setattr, path: /fs1/b, mtime: 5s}
+  - {generator: mixed, fs: fs1, nodes: [n1, n2], files: 8, processes: 2, rate: 20/s, from: 1s, until: 10s, size: 4KiB, modes: [buffered, direct]}
+mutations: [grant_without_recall, reuse_epoch]
+)";
+
+BOOST_AUTO_TEST_CASE(a_file_system_scenario_loads) {
+  const Scenario s = load_scenario_text(kFs, "fs.yaml");
+  BOOST_REQUIRE(s.filesystems.size() == 1u);
+  const cxfs::FsConfig& fs = s.filesystems[0];
+  BOOST_TEST(fs.id == "fs1");
+  BOOST_TEST(fs.volume == "v1");
+  BOOST_TEST(fs.servers == (std::vector<NodeId>{1, 0}));
+  BOOST_TEST(fs.mount == (std::vector<NodeId>{0, 1, 2}));
+  BOOST_TEST(fs.log_blocks == 1024u);
+  BOOST_TEST(s.fs_mutations.grant_without_recall);
+  BOOST_TEST(!s.fs_mutations.skip_flush_on_dirty_return);
+  BOOST_TEST(s.cms.mutations.reuse_epoch);
+
+  BOOST_REQUIRE(s.workload.files.size() == 1u);
+  BOOST_TEST(s.workload.files[0].node == 1u);  // the first candidate server makes it
+  BOOST_TEST(s.workload.files[0].fs == "fs1");
+  BOOST_TEST(s.workload.files[0].path == "/d/a");
+  BOOST_TEST(s.workload.files[0].size == 65536u);
+
+  BOOST_REQUIRE(s.workload.calls.size() == 3u);  // in time order, file order at one time
+  BOOST_TEST(app::describe(s.workload.calls[0]) == "rename fs1:/d/a /b");
+  BOOST_TEST(app::describe(s.workload.calls[1]) == "write fs1:/d/a 0+8192 direct");
+  BOOST_TEST(s.workload.calls[1].node == 0u);
+  BOOST_TEST(s.workload.calls[1].at == 3'000'000'000);
+  BOOST_TEST(app::describe(s.workload.calls[2]) == "setattr fs1:/b mtime=5000000000");
+
+  BOOST_REQUIRE(s.workload.generators.size() == 1u);
+  const app::GeneratorSpec& g = s.workload.generators[0];
+  BOOST_TEST((g.kind == app::GeneratorKind::mixed));
+  BOOST_TEST(g.nodes == (std::vector<NodeId>{0, 1}));
+  BOOST_TEST(g.files == 8u);
+  BOOST_TEST(g.processes == 2u);
+  BOOST_TEST(g.rate == 20u);
+  BOOST_TEST(g.from == 1'000'000'000);
+  BOOST_TEST(g.until == 10'000'000'000);
+  BOOST_TEST(g.size == 4096u);
+  BOOST_TEST(g.modes.size() == 2u);
+  BOOST_TEST((g.mix == app::Mix{}));
+}
+
+BOOST_AUTO_TEST_CASE(generator_defaults_follow_the_kind) {
+  const Scenario s = load_scenario_text(
+      replace(kFs, "  - {generator: mixed, fs: fs1, nodes: [n1, n2], files: 8, processes: 2, rate: 20/s, from: 1s, until: 10s, size: 4KiB, modes: [buffered, direct]}",
+              "  - {generator: sequential, fs: fs1, nodes: n3}\n  - {generator: hot, fs: fs1, nodes: [n1], path: /fs1/h}\n"
+              "  - {generator: mixed, fs: fs1, nodes: [n1], mix: {rename: 3, stat: 1}}"),
+      "fs.yaml");
+  BOOST_REQUIRE(s.workload.generators.size() == 3u);
+  BOOST_TEST(s.workload.generators[0].size == 1u << 20);
+  BOOST_TEST(s.workload.generators[0].file_size == 8u << 20);
+  BOOST_TEST(s.workload.generators[0].until == 20'000'000'000);  // the duration
+  BOOST_TEST(s.workload.generators[1].path == "/h");
+  BOOST_TEST(s.workload.generators[1].size == 4096u);
+  BOOST_TEST((s.workload.generators[2].mix == app::Mix{0, 0, 0, 0, 3, 1}));
+}
+
+BOOST_AUTO_TEST_CASE(each_bad_file_system_input_gets_one_error) {
+  struct Case {
+    std::string from, to;
+    int line;
+    std::string says;
+  };
+  for (const Case& c : std::vector<Case>{
+           // filesystems
+           {"volume: v1, servers", "volume: v9, servers", 9, "names volume 'v9', which is not in storage.volumes"},
+           {"servers: [n2, n1]", "servers: [n2, n9]", 9, "names node 'n9'"},
+           {"servers: [n2, n1]", "servers: [n2, n2]", 9, "names node 'n2' twice"},
+           {"servers: [n2, n1]", "servers: [n2, n4]", 9, "candidate server 'n4' of fs1 must be in its mount list"},
+           {"servers: [n2, n1]", "servers: []", 9, "at least one node"},
+           {"log_blocks: 1024}", "log_blocks: 10}", 9, "log_blocks must be between"},
+           {"inodes: 4096", "inodes: 16000000", 9, "does not fit volume 'v1'"},
+           {"{id: fs1, volume: v1,", "{id: fs1, size: 1GiB, volume: v1,", 9, "unknown key 'size' in a file system"},
+           {"{id: fs1, volume: v1,", "{id: a/b, volume: v1,", 9, "without '/'"},
+           {"{id: fs1, volume: v1, servers: [n2, n1], mount: [n1, n2, n3], inodes: 4096, log_blocks: 1024}",
+            "{id: fs1, volume: v1, servers: [n1]}\n  - {id: fs1, volume: v2, servers: [n1]}", 10, "listed twice"},
+           {"{id: fs1, volume: v1, servers: [n2, n1], mount: [n1, n2, n3], inodes: 4096, log_blocks: 1024}",
+            "{id: fs1, volume: v1, servers: [n1]}\n  - {id: fs2, volume: v1, servers: [n1]}", 10, "already holds file system 'fs1'"},
+           {"{id: fs1, volume: v1,", "{id: fs1,", 9, "needs 'id', 'volume' and 'servers'"},
+           // files
+           {"{path: /fs1/d/a, size: 64KiB}", "{path: /fs9/a, size: 64KiB}", 11, "not in a file system of this scenario"},
+           {"{path: /fs1/d/a, size: 64KiB}", "{path: fs1/a, size: 64KiB}", 11, "must be absolute"},
+           {"{path: /fs1/d/a, size: 64KiB}", "{path: /fs1, size: 64KiB}", 11, "names the root of fs1"},
+           {"{path: /fs1/d/a, size: 64KiB}", "{path: /fs1//a, size: 64KiB}", 11, "an empty, '.' or '..' component"},
+           {"{path: /fs1/d/a, size: 64KiB}", "{path: /fs1/../a, size: 64KiB}", 11, "an empty, '.' or '..' component"},
+           {"size: 64KiB}", "size: 5000B}", 11, "not a multiple of the 4KiB block size"},
+           {"size: 64KiB}", "size: 64MiB}", 11, "need more than its"},
+           {"  - {path: /fs1/d/a, size: 64KiB}", "  - {path: /fs1/d/a}\n  - {path: /fs1/d/a}", 12, "listed twice"},
+           {"  - {path: /fs1/d/a, size: 64KiB}", "  - {path: /fs1/d/a}\n  - {path: /fs1/d/a/x}", 12, "one would be the other's directory"},
+           // explicit calls
+           {"call: write, path: /fs1/d/a", "call: chmod, path: /fs1/d/a", 13, "unknown call 'chmod'"},
+           {"offset: 0,", "offset: 100B,", 13, "offset 100B is not a multiple of the 4KiB block size"},
+           {"offset: 0,", "offset: 100,", 13, "is not a size"},
+           {"length: 8KiB", "length: 0B", 13, "length must be more than 0B"},
+           {"length: 8KiB", "length: 1GiB", 13, "is more than 64MiB"},
+           {"mode: direct", "mode: turbo", 13, "unknown I/O mode 'turbo'"},
+           {"{at: 3s, node: n1, call: write", "{at: 30s, node: n1, call: write", 13, "after the scenario's duration"},
+           {"{at: 3s, node: n1, call: write", "{at: 3s, node: n4, call: write", 13, "node 'n4' does not mount fs1"},
+           {"{at: 3s, node: n1, call: write", "{node: n1, call: write", 13, "needs 'at', 'node', 'call' and 'path'"},
+           {"mode: direct}", "mode: direct, to: /fs1/c}", 13, "'to' goes with call: rename"},
+           {"call: rename, path: /fs1/d/a, to: /fs1/b}", "call: rename, path: /fs1/d/a}", 14, "a rename needs 'to"},
+           {"to: /fs1/b}", "to: /fs2/b}", 14, "not in a file system"},
+           {"to: /fs1/b}", "to: /fs1/b, size: 4KiB}", 14, "'size' goes with call: truncate"},
+           {"call: setattr, path: /fs1/b, mtime: 5s}", "call: setattr, path: /fs1/b}", 15, "a setattr needs 'mtime', 'atime' or both"},
+           {"call: setattr, path: /fs1/b, mtime: 5s}", "call: truncate, path: /fs1/b}", 15, "a truncate needs 'size"},
+           {"call: setattr, path: /fs1/b, mtime: 5s}", "call: truncate, path: /fs1/b, size: 10B}", 15, "not a multiple"},
+           {"call: setattr, path: /fs1/b, mtime: 5s}", "call: setattr, path: /fs1/b, mtime: 5}", 15, "not a duration"},
+           // generators
+           {"generator: mixed", "generator: chaotic", 16, "unknown generator 'chaotic'"},
+           {"generator: mixed", "generator: mixed, call: read", 16, "either a call or a generator"},
+           {"{generator: mixed, fs: fs1,", "{fs: fs1,", 16, "needs 'call'"},
+           {"fs: fs1, nodes: [n1, n2]", "fs: fs9, nodes: [n1, n2]", 16, "generator fs 'fs9' is not a file system"},
+           {"fs: fs1, nodes: [n1, n2]", "fs: fs1, nodes: [n1, n4]", 16, "node 'n4' does not mount fs1"},
+           {"fs: fs1, nodes: [n1, n2]", "fs: fs1", 16, "needs 'fs' and 'nodes'"},
+           {"rate: 20/s", "rate: 20", 16, "is not a rate"},
+           {"rate: 20/s", "rate: 0/s", 16, "is not a rate"},
+           {"rate: 20/s", "rate: 2.5/s", 16, "is not a rate"},
+           {"processes: 2", "processes: 0", 16, "processes must be between 1 and 100"},
+           {"files: 8", "files: 0", 16, "files must be between"},
+           {"until: 10s", "until: 1s", 16, "'until' must be after its 'from'"},
+           {"until: 10s", "until: 21s", 16, "after the scenario's duration"},
+           {"size: 4KiB", "size: 6KiB", 16, "not a multiple of the 4KiB block size"},
+           {"size: 4KiB", "size: 128KiB", 16, "file_size must be at least the generator's size"},
+           {"modes: [buffered, direct]", "modes: []", 16, "at least one I/O mode"},
+           {"modes: [buffered, direct]", "modes: [buffered, warp]", 16, "unknown I/O mode 'warp'"},
+           {"modes: [buffered, direct]", "path: /fs1/x", 16, "'path' goes with generator: hot"},
+           {"modes: [buffered, direct]", "mix: {read: 1}", -1, ""},
+           {"generator: mixed", "generator: hot", -1, ""},
+           {"generator: mixed, fs: fs1, nodes: [n1, n2], files: 8", "generator: sequential, fs: fs1, nodes: [n1, n2], files: 8, mix: {read: 1}", 16, "'mix' goes with generator: mixed or hot"},
+           {"generator: mixed, fs: fs1, nodes: [n1, n2], files: 8", "generator: hot, fs: fs1, nodes: [n1, n2], files: 8, mix: {stat: 1}", 16, "unknown key 'stat' in the mix of a hot generator"},
+           {"generator: mixed, fs: fs1, nodes: [n1, n2], files: 8", "generator: hot, fs: fs1, nodes: [n1, n2], files: 8, mix: {write: 1}", -1, ""},
+           {"modes: [buffered, direct]", "mix: {read: 0}", 16, "every call weight 0"},
+           {"modes: [buffered, direct]", "mix: {chmod: 1}", 16, "unknown key 'chmod' in mix"},
+           {"modes: [buffered, direct]", "speed: 3", 16, "unknown key 'speed' in a generator"},
+           // mutations
+           {"[grant_without_recall, reuse_epoch]", "[grant_without_recal]", 17, "keep_pages_on_clean_return"},
+       }) {
+    const std::string text = replace(kFs, c.from, c.to);
+    const std::string e = error_of(text);
+    if (c.line < 0) {
+      BOOST_TEST(e.empty(), c.to + " -> " + e);
+      continue;
+    }
+    BOOST_TEST(e.find("bad.yaml:" + std::to_string(c.line) + ":") == 0u, c.to + " -> " + e);
+    BOOST_TEST(e.find(c.says) != std::string::npos, c.to + " -> " + e);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(too_many_processes_on_one_node) {
+  const std::string many = replace(kFs, "processes: 2", "processes: 100");
+  std::string gens;
+  for (int i = 0; i < 10; ++i) gens += "  - {generator: hot, fs: fs1, nodes: [n3, n2], processes: 100}\n";
+  const std::string e = error_of(replace(many, "mutations:", gens + "mutations:"));
+  BOOST_TEST(e.find("bad.yaml:25:") == 0u, e);  // the ninth: n2 runs 100 mixed and 8 * 100 hot already
+  BOOST_TEST(e.find("node 'n2' would run more than 998 generator processes") != std::string::npos, e);
+}
+
+BOOST_AUTO_TEST_CASE(paths_need_a_file_system) {
+  const std::string e = error_of(replace(kGood, "faults:", "files: [{path: /fs1/a}]\nfaults:"));
+  BOOST_TEST(e.find("bad.yaml:9:") == 0u, e);
+  BOOST_TEST(e.find("known: none: add a filesystems: list") != std::string::npos, e);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
