@@ -75,8 +75,15 @@ OpType CallRecord::outcome() const {
 }
 
 void HistoryRecorder::on_observation(const Observation& o) {
-  if (o.kind == "app.invoke") invoke(o);
-  else if (o.kind == "app.complete") complete(o);
+  if (o.kind == "app.invoke") {
+    invoke(o);
+  } else if (o.kind == "app.complete") {
+    complete(o);
+  } else if (o.kind == "dsvn.created") {
+    // A new file got this inode number: its blocks are new registers from now on.
+    if (const auto* v = o.find("ino"); v != nullptr && std::holds_alternative<std::int64_t>(*v))
+      ++generations_[std::get<std::int64_t>(*v)];
+  }
 }
 
 void HistoryRecorder::problem(const Observation& o, std::string message) {
@@ -143,10 +150,6 @@ void HistoryRecorder::complete(const Observation& o) {
       !list_field(o, "value", static_cast<std::size_t>(c.blocks), -1, &c.read, &why)) {
     c.well_formed = false;
     problem(o, why + " (call " + std::to_string(op) + ")");
-  }
-  if (call == "create" || call == "mkdir") {
-    std::int64_t ino = 0;
-    if (integer_field(o, "ino", &ino, &why)) ++generations_[ino];
   }
   if (call == "stat") {
     std::int64_t v = 0;

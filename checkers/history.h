@@ -45,7 +45,8 @@ struct CallRecord {
   // Register calls (read, write, mmap_read, mmap_write) only:
   std::int64_t ino = -1, block = 0, blocks = 0;
   // Inode numbers are reused once a file is gone: the register is (ino, generation, block),
-  // where the generation counts the ok creates that returned this inode number so far.
+  // where the generation counts the files the server created with this number so far
+  // (dsvn.created observations).
   std::int64_t generation = 0;
   std::vector<std::int64_t> written;  // writes: the stamp written into each block
   std::uint64_t invoke_index = 0;
@@ -100,7 +101,7 @@ class HistoryRecorder final : public ObservationSink {
 
   std::vector<CallRecord> calls_;
   std::map<std::int64_t, std::size_t> by_op_;          // call id -> calls_ position
-  std::map<std::int64_t, std::int64_t> generations_;   // ino -> ok creates that returned it
+  std::map<std::int64_t, std::int64_t> generations_;   // ino -> files created with it (dsvn.created)
   std::map<std::uint64_t, std::size_t> by_invoke_;     // invoke trace index -> calls_ position
   std::vector<HistoryProblem> problems_;
 };

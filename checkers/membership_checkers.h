@@ -19,6 +19,7 @@
 #include "checkers/checker.h"
 #include "checkers/membership_view.h"
 #include "engine/simulation.h"
+#include "model/cxfs/config.h"
 
 namespace sansim {
 
@@ -98,6 +99,8 @@ struct CheckerContext {
   Duration liveness_bound;
   Duration quorum_grace;
   std::function<Time()> faults_end;
+  // The scenario's file systems, in configuration order (fs_checkers.h needs them).
+  std::vector<cxfs::FsConfig> filesystems = {};
 };
 std::unique_ptr<Checker> make_membership_checker(const std::string& name, const CheckerContext& ctx);
 const std::vector<std::string>& membership_checker_names();

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "checkers/fs_checkers.h"
 #include "checkers/membership_checkers.h"
 #include "model/cms/state.h"
 #include "scenarios/base64.h"
@@ -270,7 +271,8 @@ struct Loader {
         r.require_list(c, "checkers");
         for (const auto& n : c) {
           const std::string name = r.str(n, "a checker name");
-          const auto& known = membership_checker_names();
+          std::vector<std::string> known = membership_checker_names();
+          known.insert(known.end(), fs_checker_names().begin(), fs_checker_names().end());
           if (std::find(known.begin(), known.end(), name) == known.end()) {
             std::string list;
             for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 
+#include "checkers/fs_checkers.h"
 #include "checkers/history.h"
 #include "checkers/jepsen.h"
 #include "checkers/membership_checkers.h"
@@ -88,14 +89,19 @@ RunResult run_scenario(const Scenario& sc, const RunOptions& opt) {
 
   // Checkers: the ones named, or all; liveness whenever a bound is given.
   std::vector<std::string> names = sc.expect.checkers;
-  if (names.empty()) names = membership_checker_names();
+  if (names.empty()) {
+    names = membership_checker_names();
+    if (!sc.filesystems.empty()) names.insert(names.end(), fs_checker_names().begin(), fs_checker_names().end());
+  }
   if (sc.expect.stable_within && std::find(names.begin(), names.end(), "liveness") == names.end())
     names.push_back("liveness");
   CheckerContext ctx{sim, sc.expect.stable_within.value_or(kDefaultLivenessBound), sc.expect.quorum_grace,
-                     [&faults] { return faults.last_fault_time(); }};
+                     [&faults] { return faults.last_fault_time(); }, sc.filesystems};
   std::vector<std::unique_ptr<Checker>> checkers;
   for (const std::string& n : names) {
-    checkers.push_back(make_membership_checker(n, ctx));
+    std::unique_ptr<Checker> c = make_membership_checker(n, ctx);
+    if (c == nullptr) c = make_fs_checker(n, ctx);
+    checkers.push_back(std::move(c));
     sim.subscribe(checkers.back().get());
   }
 

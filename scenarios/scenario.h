@@ -27,7 +27,7 @@ struct NodeSpec {
 };
 
 struct Expectations {
-  std::vector<std::string> checkers;  // empty: every membership checker
+  std::vector<std::string> checkers;  // empty: every membership checker (+ every fs checker with file systems)
   std::optional<Duration> stable_within;
   Duration quorum_grace = 3'000'000'000;
   std::map<NodeId, std::string> final_state;

@@ -154,11 +154,12 @@ Task<void> Client::before_return(ObjectId o, TokenType t, Level l) {
       }
       break;
     case TokenType::page_clean:
+      // §0033: returning PAGE_CLEAN write flushes. Without any PAGE_CLEAN left this node
+      // may hold no unmodified data either, so clean pages go too, at either level (a
+      // page cached under PAGE_CLEAN write after PAGE_DIRTY went back was read stale
+      // later: found by the fs property test).
       if (l == Level::write) co_await flush_for_return(o);
-      if (l == Level::read && !mutations_.keep_pages_on_clean_return) {
-        // Pages still dirty here belong to a PAGE_DIRTY holder of this node: keep those.
-        if (pages_.dirty_blocks(o).empty()) pages_.discard(o);
-      }
+      if (!mutations_.keep_pages_on_clean_return) pages_.discard_clean(o);
       break;
     case TokenType::extent:
       // Flushing needs the extent map: modified pages go out before it does.

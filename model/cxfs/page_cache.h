@@ -51,6 +51,12 @@ class PageCache {
     pages_.erase(first, last);
     return n;
   }
+  // Drops the object's unmodified pages; modified ones stay for their flush.
+  void discard_clean(token::ObjectId o) {
+    auto it = pages_.lower_bound({o.fs, o.ino, 0});
+    while (it != pages_.end() && std::get<0>(it->first) == o.fs && std::get<1>(it->first) == o.ino)
+      it = it->second.dirty ? std::next(it) : pages_.erase(it);
+  }
   void discard_fs(std::uint32_t fs) {
     pages_.erase(pages_.lower_bound({fs, 0, 0}), pages_.lower_bound({fs + 1, 0, 0}));
   }

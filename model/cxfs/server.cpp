@@ -16,7 +16,8 @@ Server::Server(Simulation& sim, NodeId self, std::uint32_t fs_index, const FsCon
           [this](NodeId h, token::ObjectId o, TokenType t, bool c) { return recall(h, o, t, c); },
           [this](token::ObjectId o, TokenType t, NodeId, const token::TokenState& st) { merge(o, t, st); },
           token::ServerMutations{mutations.grant_without_recall}),
-      ready_(sim.sched()) {}
+      ready_(sim.sched()),
+      changed_(sim.sched()) {}
 
 Task<Errno> Server::mount() {
   xfs::MountResult m = co_await xfs::FileSystem::mount(sim_.sched(), volume_, self_);
@@ -143,6 +144,7 @@ Task<Reply> Server::handle(NodeId from, Request r) {
       co_return rep;
     }
     case Kind::lookup: {
+      while (changing_.count(r.ino) != 0) co_await changed_.wait();
       xfs::Result<Ino> res = fs_->lookup(r.ino, r.name);
       rep.err = res.err;
       rep.ino = res.value;
@@ -220,11 +222,16 @@ Task<void> Server::remove_when_unused(Ino ino) {
   const bool all_back = co_await tokens_.acquire(kServerHolder, obj(ino), TokenType::exist, Level::write,
                                                  token::TokenServer::AcquireOptions{true, kNoNode});
   if (!all_back) co_return;  // someone still uses it; their last close gives it back
-  tokens_.release(kServerHolder, obj(ino), TokenType::exist);
-  if (unlinked_.erase(ino) == 0) co_return;
+  if (unlinked_.erase(ino) == 0) {
+    tokens_.release(kServerHolder, obj(ino), TokenType::exist);
+    co_return;
+  }
   returned_.erase(ino);
   exclusive_.erase(ino);
+  // EXIST write stays with the server until the inode is gone, so no node is granted
+  // the existence of a file being freed (requests that waited then find it stale).
   const Errno e = co_await fs_->release(ino);
+  tokens_.release(kServerHolder, obj(ino), TokenType::exist);
   tokens_.forget(obj(ino));
   sim_.observe(self_, "dsvn.removed",
                {{"fs", std::int64_t(index_)}, {"ino", std::int64_t(ino)}, {"result", std::string(xfs::to_string(e))}});
@@ -247,6 +254,7 @@ Task<Reply> Server::name_op(NodeId from, const Request& r) {
     co_await tokens_.acquire(kServerHolder, obj(d), TokenType::name, Level::write, lend);
     held.push_back(d);
   }
+  for (Ino d : dirs) ++changing_[d];
   Ino gone = xfs::kNoIno;
   if (rep.err == Errno::ok) {
     const Time now = sim_.now();
@@ -254,7 +262,13 @@ Task<Reply> Server::name_op(NodeId from, const Request& r) {
       xfs::Result<Ino> c = co_await fs_->create(r.ino, r.name, r.file_type, xfs::Times{now, now, now});
       rep.err = c.err;
       rep.ino = c.value;
-      if (c.ok()) rep.stat = stat_of(c.value);
+      if (c.ok()) {
+        rep.stat = stat_of(c.value);
+        // The moment a (possibly reused) inode number names a new file: histories start
+        // new registers for it here, since other nodes may open it before our caller
+        // hears back.
+        sim_.observe(self_, "dsvn.created", {{"fs", std::int64_t(index_)}, {"ino", std::int64_t(c.value)}});
+      }
     } else if (r.kind == Kind::unlink) {
       xfs::Result<Ino> u = co_await fs_->unlink(r.ino, r.name);
       rep.err = u.err;
@@ -272,6 +286,9 @@ Task<Reply> Server::name_op(NodeId from, const Request& r) {
       }
     }
   }
+  for (Ino d : dirs)
+    if (--changing_[d] == 0) changing_.erase(d);
+  changed_.notify_all();
   for (Ino d : held) tokens_.release(kServerHolder, obj(d), TokenType::name);
   observe_call(from, r, rep.err);
   if (gone != xfs::kNoIno) {

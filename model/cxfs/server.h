@@ -9,6 +9,7 @@
 
 #include "engine/sim/volume.h"
 #include "engine/simulation.h"
+#include "engine/sync/condition.h"
 #include "engine/sync/event.h"
 #include "model/cell/rpc.h"
 #include "model/cxfs/config.h"
@@ -57,6 +58,10 @@ class Server {
   std::map<Ino, token::TokenState> returned_;
   std::set<Ino> unlinked_;                 // orphans waiting for the last EXIST (§0032)
   std::map<Ino, NodeId> exclusive_;        // the client told its I/O-exclusive state is true
+  // Directories a name operation is changing: lookups in them wait until it finished,
+  // so nobody sees a name before the operation that made it has been journaled.
+  std::map<Ino, int> changing_;
+  Condition changed_;
 };
 
 }  // namespace sansim::cxfs

@@ -27,6 +27,10 @@ Task<bool> TokenClient::acquire(ObjectId obj, TokenType type, Level level) {
   for (;;) {
     Object& o = object(obj);
     Slot& s = o.slots[static_cast<std::size_t>(type)];
+    if (exist_leaving(o, type)) {  // it takes every token of the object with it (§0032)
+      co_await o.changed.wait();
+      continue;
+    }
     if (!s.busy && covers(s.level, level)) {
       ++s.refs;
       co_return true;
@@ -53,7 +57,10 @@ Task<bool> TokenClient::acquire(ObjectId obj, TokenType type, Level level) {
     Slot& s2 = o2.slots[static_cast<std::size_t>(type)];
     s2.busy = false;
     o2.changed.notify_all();
-    if (!g.ok) co_return false;
+    if (!g.ok) {
+      give_back_if_due(obj, o2, TokenType::exist);
+      co_return false;
+    }
     s2.level = g.level;
     // The granted token's own part of the state comes from the server; the rest is
     // what other tokens of ours protect and must not be overwritten.
@@ -77,12 +84,34 @@ void TokenClient::release(ObjectId obj, TokenType type) {
   assert(s.refs > 0);
   if (--s.refs == 0) {
     it->second->changed.notify_all();
-    if (s.give_back_later && !s.busy && s.level != Level::none) {
-      s.give_back_later = false;
-      s.busy = true;
-      sim_.sched().spawn(self_, give_back(obj, type), "token.give_back");
-    }
+    give_back_if_due(obj, *it->second, type);
+    if (type != TokenType::exist) give_back_if_due(obj, *it->second, TokenType::exist);
   }
+}
+
+bool TokenClient::in_use(const Object& o, TokenType type) {
+  if (type != TokenType::exist) return o.slots[static_cast<std::size_t>(type)].refs > 0;
+  // EXIST stands for the whole object here: giving it back gives back every token of the
+  // object on both sides (§0032 DVN_EXIST), so any reference to any of them keeps it, and
+  // so does any of them on its way in or out.
+  for (std::size_t t = 0; t < kTokenTypes; ++t) {
+    const Slot& s = o.slots[t];
+    if (s.refs > 0 || (static_cast<TokenType>(t) != TokenType::exist && s.busy)) return true;
+  }
+  return false;
+}
+
+bool TokenClient::exist_leaving(const Object& o, TokenType type) {
+  const Slot& e = o.slots[static_cast<std::size_t>(TokenType::exist)];
+  return type != TokenType::exist && e.busy && e.level != Level::none;
+}
+
+void TokenClient::give_back_if_due(ObjectId obj, Object& o, TokenType type) {
+  Slot& s = o.slots[static_cast<std::size_t>(type)];
+  if (!s.give_back_later || s.busy || s.level == Level::none || in_use(o, type)) return;
+  s.give_back_later = false;
+  s.busy = true;
+  sim_.sched().spawn(self_, give_back(obj, type), "token.give_back");
 }
 
 Task<void> TokenClient::give_back(ObjectId obj, TokenType type) {
@@ -95,6 +124,7 @@ Task<void> TokenClient::give_back(ObjectId obj, TokenType type) {
   s.level = Level::none;
   s.busy = false;
   o.changed.notify_all();
+  if (type != TokenType::exist) give_back_if_due(obj, o, TokenType::exist);
   co_await give_back_(obj, type, l, st);
 }
 
@@ -107,11 +137,11 @@ Task<RecallAnswer> TokenClient::recall(ObjectId obj, TokenType type, bool condit
       continue;
     }
     if (s.level == Level::none) co_return RecallAnswer{true, false, {}};  // nothing here
-    if (conditional && s.refs > 0) {
+    if (conditional && in_use(o, type)) {
       s.give_back_later = true;
       co_return RecallAnswer{false, false, {}};
     }
-    if (s.refs > 0) {
+    if (in_use(o, type)) {
       co_await o.changed.wait();
       continue;
     }
@@ -126,6 +156,7 @@ Task<RecallAnswer> TokenClient::recall(ObjectId obj, TokenType type, bool condit
     s2.busy = false;
     s2.give_back_later = false;
     o2.changed.notify_all();
+    if (type != TokenType::exist) give_back_if_due(obj, o2, TokenType::exist);
     co_return a;
   }
 }

@@ -75,6 +75,12 @@ class TokenClient {
   Object& object(ObjectId obj);
   void observe(const char* what, ObjectId obj, TokenType type, Level level);
   Task<void> give_back(ObjectId obj, TokenType type);
+  // Whether an operation here uses `type` (for EXIST: anything of the object).
+  static bool in_use(const Object& o, TokenType type);
+  // EXIST is on its way out: no other token of the object may be taken meanwhile.
+  static bool exist_leaving(const Object& o, TokenType type);
+  // Gives `type` back if a refused conditional recall asked for it and it is no longer used.
+  void give_back_if_due(ObjectId obj, Object& o, TokenType type);
 
   Simulation& sim_;
   NodeId self_;

@@ -24,6 +24,10 @@ void TokenServer::observe(const char* what, NodeId holder, ObjectId obj, TokenTy
 
 Task<bool> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, Level level, AcquireOptions opt) {
   // The object may be forgotten while we wait; keep it alive through our own reference.
+  // A conditional request asks every conflicting holder (§0032: the server conditionally
+  // recalls all the existence tokens), not only up to the first that refuses: a holder
+  // never asked would keep its token, unused, for ever.
+  std::set<NodeId> refused;
   for (;;) {
     Object& o = object(obj);
     Slot& s = o.slots[static_cast<std::size_t>(type)];
@@ -33,6 +37,7 @@ Task<bool> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, Lev
       for (const auto& [h, l] : s.holders) {
         if (h == holder || !conflicts(l, level)) continue;
         if (h == opt.lender && l == Level::read) continue;  // lent for this operation (§0031)
+        if (refused.count(h) != 0) continue;  // asked; gives it back once unused
         if (s.recalling.count(h) != 0) {
           someone_recalling = true;
           continue;
@@ -42,7 +47,12 @@ Task<bool> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, Lev
       }
     }
     if (victim == kNoNode && !someone_recalling) {
+      for (NodeId r : refused) {
+        auto kept = s.holders.find(r);
+        if (kept != s.holders.end() && conflicts(kept->second, level)) co_return false;
+      }
       s.holders[holder] = level;
+      s.granted[holder] = ++grants_;
       if (holder == kServerHolder) observe("token.hold", holder, obj, type, level, opt.lender);
       observe("token.grant", holder, obj, type, level);
       co_return true;
@@ -53,6 +63,9 @@ Task<bool> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, Lev
       continue;
     }
     s.recalling.insert(victim);
+    // The holder may give this grant back and be granted anew (its own request, crossing
+    // our recall on the way) before its answer arrives: the answer is about this grant.
+    const std::uint64_t recalled_grant = s.granted[victim];
     observe("token.recall", victim, obj, type, s.holders[victim]);
     RecallAnswer a = co_await recall_(victim, obj, type, opt.conditional);
     Object& o2 = object(obj);
@@ -60,7 +73,7 @@ Task<bool> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, Lev
     s2.recalling.erase(victim);
     if (a.returned || a.unreachable) {
       auto it = s2.holders.find(victim);
-      if (it != s2.holders.end()) {
+      if (it != s2.holders.end() && s2.granted[victim] == recalled_grant) {
         if (a.returned) merge_(obj, type, victim, a.state);
         observe("token.revoked", victim, obj, type, it->second);
         s2.holders.erase(it);
@@ -75,9 +88,12 @@ Task<bool> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, Lev
       continue;
     }
     o2.changed.notify_all();
-    if (opt.conditional) co_return false;
+    if (opt.conditional) {
+      refused.insert(victim);
+      continue;
+    }
     // An unconditional recall cannot be refused; a holder that answers so has nothing.
-    s2.holders.erase(victim);
+    if (s2.granted[victim] == recalled_grant) s2.holders.erase(victim);
   }
 }
 

@@ -69,6 +69,7 @@ class TokenServer {
  private:
   struct Slot {
     std::map<NodeId, Level> holders;
+    std::map<NodeId, std::uint64_t> granted;  // holder -> sequence number of its grant
     std::set<NodeId> recalling;
   };
   struct Object {
@@ -87,6 +88,7 @@ class TokenServer {
   Merge merge_;
   ServerMutations mutations_;
   std::map<ObjectId, std::unique_ptr<Object>> objects_;
+  std::uint64_t grants_ = 0;
 };
 
 }  // namespace sansim::token

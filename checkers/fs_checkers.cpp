@@ -1,0 +1,28 @@
+#include "checkers/fs_checkers.h"
+
+#include "checkers/data_coherent.h"
+#include "checkers/fsck_checker.h"
+#include "checkers/linearizable_checker.h"
+#include "checkers/metadata_coherent.h"
+#include "checkers/token_exclusion.h"
+
+namespace sansim {
+
+const std::vector<std::string>& fs_checker_names() {
+  static const std::vector<std::string> kNames{"token_exclusion", "data_coherent", "metadata_coherent", "fsck",
+                                               "linearizable"};
+  return kNames;
+}
+
+std::unique_ptr<Checker> make_fs_checker(const std::string& name, const CheckerContext& ctx) {
+  std::vector<std::string> fs_ids;
+  for (const cxfs::FsConfig& f : ctx.filesystems) fs_ids.push_back(f.id);
+  if (name == "token_exclusion") return std::make_unique<TokenExclusionChecker>(ctx.sim.node_names());
+  if (name == "data_coherent") return std::make_unique<DataCoherentChecker>(ctx.sim.node_names(), fs_ids);
+  if (name == "metadata_coherent") return std::make_unique<MetadataCoherentChecker>(ctx.sim.node_names(), fs_ids);
+  if (name == "fsck") return std::make_unique<FsckChecker>(ctx.sim.storage(), ctx.filesystems);
+  if (name == "linearizable") return make_linearizable_checker();
+  return nullptr;
+}
+
+}  // namespace sansim
