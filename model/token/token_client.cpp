@@ -64,7 +64,11 @@ Task<bool> TokenClient::acquire(ObjectId obj, TokenType type, Level level) {
     s2.level = g.level;
     // The granted token's own part of the state comes from the server; the rest is
     // what other tokens of ours protect and must not be overwritten.
-    if (type == TokenType::times) {
+    if (type == TokenType::exist) {
+      // A new hold on the inode: nothing of an earlier file with this inode number (all
+      // of whose tokens went back with its EXIST) may carry over.
+      o2.state = TokenState{};
+    } else if (type == TokenType::times) {
       o2.state.atime = g.state.atime;
       o2.state.mtime = g.state.mtime;
       o2.state.ctime = g.state.ctime;
