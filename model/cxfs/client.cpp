@@ -96,10 +96,11 @@ Task<std::optional<Reply>> Client::call(std::uint32_t fs, Request r) {
 void Client::server_restarted(std::uint32_t fs) {
   sim_.observe(self_, "cxfs.server_restarted", {{"fs", std::int64_t(fs)}});
   tokens_.server_lost(fs);
-  for (auto it = extents_.begin(); it != extents_.end();) it = it->first.fs == fs ? extents_.erase(it) : std::next(it);
-  for (auto it = names_.begin(); it != names_.end();) it = it->first.fs == fs ? names_.erase(it) : std::next(it);
-  for (auto it = attrs_.begin(); it != attrs_.end();) it = it->first.fs == fs ? attrs_.erase(it) : std::next(it);
-  for (auto it = exclusive_.begin(); it != exclusive_.end();) it = it->fs == fs ? exclusive_.erase(it) : std::next(it);
+  const auto of_fs = [fs](const auto& entry) { return entry.first.fs == fs; };
+  std::erase_if(extents_, of_fs);
+  std::erase_if(names_, of_fs);
+  std::erase_if(attrs_, of_fs);
+  std::erase_if(exclusive_, [fs](const ObjectId& o) { return o.fs == fs; });
   pages_.discard_fs(fs);
 }
 

@@ -18,32 +18,29 @@ class PathRetry final : public Volume {
 
   std::uint64_t blocks() const override { return v_.blocks(); }
   Task<IoStatus> read(NodeId via, std::uint64_t block, std::span<std::uint8_t> out) override {
-    const Time give_up = s_.now() + kPathGiveUp;
-    for (;;) {
-      const IoStatus st = co_await v_.read(via, block, out);
-      if (st != IoStatus::path_down || s_.now() >= give_up) co_return st;
-      co_await s_.sleep(kPathRetry);
-    }
+    return retry([this, via, block, out] { return v_.read(via, block, out); });
   }
   Task<IoStatus> write(NodeId via, std::uint64_t block, std::span<const std::uint8_t> data) override {
-    const Time give_up = s_.now() + kPathGiveUp;
-    for (;;) {
-      const IoStatus st = co_await v_.write(via, block, data);
-      if (st != IoStatus::path_down || s_.now() >= give_up) co_return st;
-      co_await s_.sleep(kPathRetry);
-    }
+    return retry([this, via, block, data] { return v_.write(via, block, data); });
   }
   Task<IoStatus> flush(NodeId via) override {
-    const Time give_up = s_.now() + kPathGiveUp;
-    for (;;) {
-      const IoStatus st = co_await v_.flush(via);
-      if (st != IoStatus::path_down || s_.now() >= give_up) co_return st;
-      co_await s_.sleep(kPathRetry);
-    }
+    return retry([this, via] { return v_.flush(via); });
   }
   void inspect(std::uint64_t block, std::span<std::uint8_t> out) const override { v_.inspect(block, out); }
 
  private:
+  // `issue` starts one attempt; it is called again for every retry.
+  template <class Issue>
+  Task<IoStatus> retry(Issue issue) {
+    const Time give_up = s_.now() + kPathGiveUp;
+    for (;;) {
+      Task<IoStatus> attempt = issue();
+      const IoStatus st = co_await attempt;
+      if (st != IoStatus::path_down || s_.now() >= give_up) co_return st;
+      co_await s_.sleep(kPathRetry);
+    }
+  }
+
   Scheduler& s_;
   Volume& v_;
 };
