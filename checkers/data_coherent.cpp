@@ -146,8 +146,9 @@ void DataCoherentChecker::complete(const CallRecord& c, const Observation& o) {
       judge(c, c.block + b, read.snapshot[static_cast<std::size_t>(b)], o);
     return;
   }
-  if ((c.call == "create" || c.call == "mkdir") && c.result == "ok") {
+  if (c.call == "create" || c.call == "mkdir") {
     // The inode number may be one freed earlier: from now on it is a new, empty file.
+    // A failed create names its inode when it made the file all the same (EIO).
     const std::int64_t ino = integer_field(o, "ino").value_or(0);
     if (ino <= 0) return;
     const std::size_t id = add_write(c, true, ino, 0);

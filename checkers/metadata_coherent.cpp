@@ -106,8 +106,9 @@ void MetadataCoherentChecker::complete(const CallRecord& c, const Observation& o
   } else if (c.call == "create" || c.call == "mkdir") {
     close(paths_[c.path].revives);
     const std::int64_t ino = integer_field(o, "ino").value_or(0);
-    if (c.result == "ok" && ino > 0) {
-      // The number may be one freed earlier: a new, empty file now.
+    if (ino > 0) {
+      // The number may be one freed earlier: a new, empty file now (also after a
+      // create that failed to commit but made the file, which then names its inode).
       Inode& in = inodes_[{fs, ino}];
       in.writes.clear();
       in.truncates.done = std::max(in.truncates.done, c.complete_index);

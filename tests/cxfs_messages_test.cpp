@@ -70,6 +70,7 @@ Reply gen_reply() {
   r.ino = *rc::gen::arbitrary<std::uint64_t>();
   r.level = static_cast<token::Level>(*rc::gen::inRange(0, 4));
   r.returned = *rc::gen::arbitrary<bool>();
+  r.absent = *rc::gen::arbitrary<bool>();
   r.state = gen_state();
   r.stat.ino = *rc::gen::arbitrary<std::uint64_t>();
   r.stat.type = gen_file_type();
@@ -122,6 +123,7 @@ std::string differs(const Reply& a, const Reply& b) {
   if (a.ino != b.ino) return "ino";
   if (a.level != b.level) return "level";
   if (a.returned != b.returned) return "returned";
+  if (a.absent != b.absent) return "absent";
   if (!(a.state == b.state)) return "state";
   if (a.stat.ino != b.stat.ino) return "stat.ino";
   if (a.stat.type != b.stat.type) return "stat.type";
@@ -287,6 +289,9 @@ BOOST_AUTO_TEST_CASE(out_of_range_enums_are_rejected_naming_the_field) {
   rejected_naming(rbase, offset_of_field(rbase, encode(pl)), 4, "level:", decode_rep);
   rejected_naming(rbase, offset_of_field(rbase, encode(st)), 0, "stat.type:", decode_rep);
   rejected_naming(rbase, offset_of_field(rbase, encode(rt)), 2, "returned", decode_rep);
+  Reply ab = p;
+  ab.absent = true;
+  rejected_naming(rbase, offset_of_field(rbase, encode(ab)), 2, "absent", decode_rep);
 }
 
 BOOST_AUTO_TEST_CASE(lengths_are_bounded_by_the_buffer) {

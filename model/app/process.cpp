@@ -135,7 +135,9 @@ Task<xfs::Errno> Process::name_call(CallSpec c) {
       if (c.call == Call::create) r = co_await files_.create(c.fs, c.path);
       else if (c.call == Call::mkdir) r = co_await files_.mkdir(c.fs, c.path);
       else r = co_await files_.lookup(c.fs, c.path);
-      if (r.ok()) complete(op, c.call, r.err, {{"ino", static_cast<std::int64_t>(r.value)}});
+      // A create that failed to commit (EIO) may still have made the file, whose inode
+      // the server names: the history keeps it, so checkers know the number is reused.
+      if (r.value != 0) complete(op, c.call, r.err, {{"ino", static_cast<std::int64_t>(r.value)}});
       else complete(op, c.call, r.err);
       co_return r.err;
     }

@@ -44,9 +44,13 @@ Client::Client(Simulation& sim, NodeId self, Rpc& rpc, const std::vector<FsConfi
       mounted_(sim.sched()),
       tokens_(
           sim, self,
-          [this](ObjectId o, TokenType t, Level l, token::TokenState st) { return request_token(o, t, l, st); },
+          [this](ObjectId o, TokenType t, Level l, token::GrantId given, token::TokenState st) {
+            return request_token(o, t, l, given, st);
+          },
           [this](ObjectId o, TokenType t, Level l) { return before_return(o, t, l); },
-          [this](ObjectId o, TokenType t, Level l, token::TokenState st) { return give_back(o, t, l, st); }) {
+          [this](ObjectId o, TokenType t, Level l, token::Grants given, token::TokenState st) {
+            return give_back(o, t, l, given, st);
+          }) {
   for (const FsConfig& f : filesystems_)
     volumes_.push_back(std::make_unique<PathRetry>(sim.sched(), *sim.storage().volume(f.volume)));
 }
@@ -104,20 +108,43 @@ void Client::server_restarted(std::uint32_t fs) {
   pages_.discard_fs(fs);
 }
 
-Task<token::Grant> Client::request_token(ObjectId o, TokenType t, Level l, token::TokenState st) {
+Task<token::Grant> Client::request_token(ObjectId o, TokenType t, Level l, token::GrantId given,
+                                         token::TokenState st) {
   Request r;
   r.kind = Kind::token_request;
   r.ino = o.ino;
   r.type = t;
   r.level = l;
+  r.given[static_cast<std::size_t>(t)] = given;
   r.state = st;
   std::optional<Reply> rep = co_await call(o.fs, r);
   token::Grant g;
   if (!rep || rep->err != Errno::ok) co_return g;
   g.ok = true;
   g.level = rep->level;
+  g.id = rep->grant;
   g.state = rep->state;
-  attrs_[o] = rep->stat;
+  // Each token protects its own part of the attributes (§0032 ATTR, TIMES, SIZE); a
+  // reply updates only that part. Replies to this node's concurrent requests arrive in
+  // any order, and an older picture of the whole inode must not overwrite a newer part
+  // (a SIZE reply carrying timestamps from before a TIMES merge: fs property seed 6).
+  Stat& a = attrs_[o];
+  if (t == TokenType::attr || a.ino == 0) {
+    const Stat keep = a;
+    a = rep->stat;
+    if (keep.ino != 0) {
+      a.size = keep.size;
+      a.atime = keep.atime;
+      a.mtime = keep.mtime;
+      a.ctime = keep.ctime;
+    }
+  }
+  if (t == TokenType::times) {
+    a.atime = rep->stat.atime;
+    a.mtime = rep->stat.mtime;
+    a.ctime = rep->stat.ctime;
+  }
+  if (t == TokenType::size) a.size = rep->stat.size;
   if (t == TokenType::extent) extents_[o] = rep->extents;
   if (t == TokenType::ioexcl) {
     if (rep->ioexcl) exclusive_.insert(o);
@@ -168,7 +195,7 @@ Task<void> Client::before_return(ObjectId o, TokenType t, Level l) {
       extents_.erase(o);
       break;
     case TokenType::name: names_.erase(o); break;
-    case TokenType::attr: attrs_.erase(o); break;
+    case TokenType::attr: break;  // its part of attrs_ is read only under it, renewed with it
     case TokenType::ioexcl: exclusive_.erase(o); break;
     case TokenType::exist:
       // Everything of the file goes back with its existence token (§0032 DVN_EXIST).
@@ -177,18 +204,18 @@ Task<void> Client::before_return(ObjectId o, TokenType t, Level l) {
       extents_.erase(o);
       attrs_.erase(o);
       exclusive_.erase(o);
-      tokens_.drop_all_but_exist(o);
-      break;
+      break;  // the token client hands every other token of the object over with EXIST
     default: break;
   }
 }
 
-Task<void> Client::give_back(ObjectId o, TokenType t, Level l, token::TokenState st) {
+Task<void> Client::give_back(ObjectId o, TokenType t, Level l, token::Grants given, token::TokenState st) {
   Request r;
   r.kind = Kind::token_return;
   r.ino = o.ino;
   r.type = t;
   r.level = l;
+  r.given = given;
   r.state = st;
   co_await call(o.fs, r);
 }
@@ -197,8 +224,10 @@ Task<Reply> Client::handle(NodeId, Request r) {
   Reply rep;
   const ObjectId o{r.fs, r.ino};
   if (r.kind == Kind::recall) {
-    token::RecallAnswer a = co_await tokens_.recall(o, r.type, r.conditional);
+    token::RecallAnswer a = co_await tokens_.recall(o, r.type, r.conditional, r.grant);
     rep.returned = a.returned;
+    rep.absent = a.absent;
+    rep.given = a.given;
     rep.state = a.state;
   } else if (r.kind == Kind::ioexcl_off) {
     exclusive_.erase(o);
@@ -286,8 +315,12 @@ Task<Errno> Client::hold_allocated(Held& h, ObjectId o, std::uint64_t first, std
     r.count = count;
     std::optional<Reply> rep = co_await call(o.fs, r);
     if (!rep) co_return Errno::io;
-    if (rep->err != Errno::ok) co_return rep->err;
+    // The map comes back whatever the outcome: an allocation that failed to commit (EIO,
+    // the file system shuts down) may still have changed the server's map, which other
+    // nodes then see and write through; our lent copy must not stay older (found by the
+    // fs property test, seed 21: a read here found a hole where another node wrote).
     if (tokens_.level(o, TokenType::extent) != Level::none) extents_[o] = rep->extents;
+    if (rep->err != Errno::ok) co_return rep->err;
   }
 }
 

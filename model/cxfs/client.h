@@ -77,9 +77,11 @@ class Client final : public FileAccess {
   Task<bool> acquire_set(Held& h, token::ObjectId o, std::vector<std::pair<token::TokenType, token::Level>> want);
   void release_set(Held& h);
   void server_restarted(std::uint32_t fs);
-  Task<token::Grant> request_token(token::ObjectId o, token::TokenType t, token::Level l, token::TokenState st);
+  Task<token::Grant> request_token(token::ObjectId o, token::TokenType t, token::Level l, token::GrantId given,
+                                   token::TokenState st);
   Task<void> before_return(token::ObjectId o, token::TokenType t, token::Level l);
-  Task<void> give_back(token::ObjectId o, token::TokenType t, token::Level l, token::TokenState st);
+  Task<void> give_back(token::ObjectId o, token::TokenType t, token::Level l, token::Grants given,
+                       token::TokenState st);
   Task<xfs::Result<Ino>> lookup_name(std::uint32_t fs, Ino dir, std::string name);
   Task<xfs::Result<Ino>> resolve(std::uint32_t fs, const std::string& path, bool parent, std::string* leaf);
   Task<xfs::Result<Ino>> make(std::string fs, std::string path, xfs::FileType type);

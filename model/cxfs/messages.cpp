@@ -82,6 +82,11 @@ void visit_state(V& v, S& st) {
   v.u64(st.size, "state.size");
 }
 
+template <class V, class G>
+void visit_grants(V& v, G& g, const char* f) {
+  for (auto& id : g) v.u64(id, f);
+}
+
 template <class V, class R>
 void visit(V& v, R& r) {
   enum8(v, r.kind, kKinds, "kind");
@@ -94,6 +99,8 @@ void visit(V& v, R& r) {
   enum8(v, r.type, static_cast<std::uint8_t>(token::kTokenTypes), "type");
   enum8(v, r.level, 4, "level");
   v.b(r.conditional, "conditional");
+  v.u64(r.grant, "grant");
+  visit_grants(v, r.given, "given");
   visit_state(v, r.state);
   file_type(v, r.file_type, "file_type");
   v.opt(r.attrs.size, "attrs.size");
@@ -114,6 +121,9 @@ void visit_reply(V& v, R& r) {
   v.u64(r.ino, "ino");
   enum8(v, r.level, 4, "level");
   v.b(r.returned, "returned");
+  v.b(r.absent, "absent");
+  v.u64(r.grant, "grant");
+  visit_grants(v, r.given, "given");
   visit_state(v, r.state);
   v.u64(r.stat.ino, "stat.ino");
   file_type(v, r.stat.type, "stat.type");

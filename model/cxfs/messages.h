@@ -52,7 +52,9 @@ struct Request {
   token::TokenType type = token::TokenType::exist;
   token::Level level = token::Level::none;
   bool conditional = false;
-  token::TokenState state;  // returned state (token_return, and on a request that replaces a level)
+  token::GrantId grant = 0;  // recall: the grant recalled
+  token::Grants given{};     // token_return, and a request that replaces a level: grants given back
+  token::TokenState state;   // what the given grants protect
   xfs::FileType file_type = xfs::FileType::regular;
   xfs::SetAttr attrs;
   std::uint64_t block = 0;
@@ -67,6 +69,9 @@ struct Reply {
   Ino ino = 0;
   token::Level level = token::Level::none;
   bool returned = false;  // recall: the token came back (false: refused)
+  bool absent = false;    // recall: that grant is not here any more (token::RecallAnswer)
+  token::GrantId grant = 0;  // token_request: the number of the grant made
+  token::Grants given{};     // recall: the grants given back with the answer
   token::TokenState state;
   Stat stat;
   std::vector<xfs::Extent> extents;

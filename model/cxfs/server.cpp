@@ -13,7 +13,7 @@ Server::Server(Simulation& sim, NodeId self, std::uint32_t fs_index, const FsCon
     : sim_(sim), self_(self), index_(fs_index), config_(config), rpc_(rpc), volume_(volume), mutations_(mutations),
       tokens_(
           sim, self,
-          [this](NodeId h, token::ObjectId o, TokenType t, bool c) { return recall(h, o, t, c); },
+          [this](NodeId h, token::ObjectId o, TokenType t, bool c, token::GrantId g) { return recall(h, o, t, c, g); },
           [this](token::ObjectId o, TokenType t, NodeId, const token::TokenState& st) { merge(o, t, st); },
           token::ServerMutations{mutations.grant_without_recall}),
       ready_(sim.sched()),
@@ -62,9 +62,11 @@ Stat Server::stat_of(Ino ino) const {
   return s;
 }
 
-Task<token::RecallAnswer> Server::recall(NodeId holder, token::ObjectId o, TokenType t, bool conditional) {
+Task<token::RecallAnswer> Server::recall(NodeId holder, token::ObjectId o, TokenType t, bool conditional,
+                                         token::GrantId grant) {
   Request r;
   r.kind = Kind::recall;
+  r.grant = grant;
   r.fs = index_;
   r.ino = o.ino;
   r.type = t;
@@ -78,6 +80,8 @@ Task<token::RecallAnswer> Server::recall(NodeId holder, token::ObjectId o, Token
   try {
     Reply rep = decode_reply(*reply);
     a.returned = rep.returned;
+    a.absent = rep.absent;
+    a.given = rep.given;
     a.state = rep.state;
   } catch (const DecodeError&) {
     a.unreachable = true;  // a holder that answers garbage is treated as gone
@@ -131,13 +135,7 @@ Task<Reply> Server::handle(NodeId from, Request r) {
       co_return t;
     }
     case Kind::token_return: {
-      merge(obj(r.ino), r.type, r.state);
-      if (r.type == TokenType::exist) {  // everything comes back with EXIST (§0032)
-        if (tokens_.held(from, obj(r.ino), TokenType::times) == Level::shared_write)
-          merge(obj(r.ino), TokenType::times, r.state);
-        if (tokens_.held(from, obj(r.ino), TokenType::size) == Level::write) merge(obj(r.ino), TokenType::size, r.state);
-      }
-      tokens_.release(from, obj(r.ino), r.type);
+      tokens_.give(from, obj(r.ino), r.given, r.state);  // with EXIST comes everything (§0032)
       if (r.type == TokenType::exist && unlinked_.count(r.ino) != 0 &&
           tokens_.client_holders(obj(r.ino), TokenType::exist).empty())
         sim_.sched().spawn(self_, remove_when_unused(r.ino), "dsvn.remove");
@@ -172,12 +170,8 @@ Task<Reply> Server::token_request(NodeId from, const Request& r) {
   }
   const token::ObjectId o = obj(r.ino);
   // A client asking for another level has given its old one up already (it did what
-  // returning requires before asking); its state travels with the request.
-  const Level old = tokens_.held(from, o, r.type);
-  if (old != Level::none && old != r.level) {
-    merge(o, r.type, r.state);
-    tokens_.release(from, o, r.type);
-  }
+  // returning requires before asking); the grant and its state travel with the request.
+  tokens_.give(from, o, r.given, r.state);
   if (r.type == TokenType::ioexcl) {
     // Before a second copy goes out, the one client that believed it was alone is told
     // that it no longer is (§0032 DVN_IOEXCL).
@@ -192,8 +186,8 @@ Task<Reply> Server::token_request(NodeId from, const Request& r) {
       co_await rpc_.call(was, encode(off));
     }
   }
-  const bool granted = co_await tokens_.acquire(from, o, r.type, r.level);
-  if (!granted) {
+  const token::GrantId granted = co_await tokens_.acquire(from, o, r.type, r.level);
+  if (granted == 0) {
     rep.err = Errno::io;
     co_return rep;
   }
@@ -203,6 +197,7 @@ Task<Reply> Server::token_request(NodeId from, const Request& r) {
     co_return rep;
   }
   rep.level = r.level;
+  rep.grant = granted;
   rep.stat = stat_of(r.ino);
   rep.state = token::TokenState{rep.stat.atime, rep.stat.mtime, rep.stat.ctime, rep.stat.size};
   if (r.type == TokenType::extent) {
@@ -262,11 +257,12 @@ Task<Reply> Server::name_op(NodeId from, const Request& r) {
       xfs::Result<Ino> c = co_await fs_->create(r.ino, r.name, r.file_type, xfs::Times{now, now, now});
       rep.err = c.err;
       rep.ino = c.value;
-      if (c.ok()) {
-        rep.stat = stat_of(c.value);
+      if (c.ok()) rep.stat = stat_of(c.value);
+      if (c.value != xfs::kNoIno) {
         // The moment a (possibly reused) inode number names a new file: histories start
         // new registers for it here, since other nodes may open it before our caller
-        // hears back.
+        // hears back. A create whose commit failed (EIO, the file system shuts down)
+        // still made the file in memory, where lookups find it (fs property seed 21).
         sim_.observe(self_, "dsvn.created", {{"fs", std::int64_t(index_)}, {"ino", std::int64_t(c.value)}});
       }
     } else if (r.kind == Kind::unlink) {

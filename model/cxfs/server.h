@@ -34,7 +34,8 @@ class Server {
  private:
   token::ObjectId obj(Ino ino) const { return {index_, ino}; }
   Stat stat_of(Ino ino) const;
-  Task<token::RecallAnswer> recall(NodeId holder, token::ObjectId o, token::TokenType t, bool conditional);
+  Task<token::RecallAnswer> recall(NodeId holder, token::ObjectId o, token::TokenType t, bool conditional,
+                                   token::GrantId grant);
   void merge(token::ObjectId o, token::TokenType t, const token::TokenState& st, bool persist_later = true);
   Task<void> persist(Ino ino);
   Task<Reply> token_request(NodeId from, const Request& r);

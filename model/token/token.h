@@ -67,4 +67,12 @@ struct TokenState {
   bool operator==(const TokenState&) const = default;
 };
 
+// Every grant the server makes has its own number (increasing, never reused). A return
+// names the grants it gives up and a recall names the grant it recalls, so a message
+// that crosses another on the LAN (a return overtaken by the holder's next request, a
+// recall answered after the holder swapped its level) is matched to the right grant
+// instead of dropping a newer one or losing the state it carries.
+using GrantId = std::uint64_t;  // 0: no grant
+using Grants = std::array<GrantId, kTokenTypes>;  // per token type
+
 }  // namespace sansim::token

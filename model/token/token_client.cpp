@@ -43,16 +43,20 @@ Task<bool> TokenClient::acquire(ObjectId obj, TokenType type, Level level) {
     }
     s.busy = true;
     TokenState carried;
+    GrantId replaced = 0;
     if (s.level != Level::none) {
       // Replacing our own level: do what returning it requires first (§0033), and let
-      // the state it protects travel with the request.
+      // the grant and the state it protects travel with the request.
       const Level old = s.level;
       co_await before_return_(obj, type, old);
+      Slot& s1 = object(obj).slots[static_cast<std::size_t>(type)];
       carried = object(obj).state;
+      replaced = s1.grant;
       observe("token.give", obj, type, old);
-      object(obj).slots[static_cast<std::size_t>(type)].level = Level::none;
+      s1.level = Level::none;
+      s1.grant = 0;
     }
-    Grant g = co_await request_(obj, type, level, carried);
+    Grant g = co_await request_(obj, type, level, replaced, carried);
     Object& o2 = object(obj);
     Slot& s2 = o2.slots[static_cast<std::size_t>(type)];
     s2.busy = false;
@@ -62,6 +66,7 @@ Task<bool> TokenClient::acquire(ObjectId obj, TokenType type, Level level) {
       co_return false;
     }
     s2.level = g.level;
+    s2.grant = g.id;
     // The granted token's own part of the state comes from the server; the rest is
     // what other tokens of ours protect and must not be overwritten.
     if (type == TokenType::exist) {
@@ -112,7 +117,7 @@ bool TokenClient::exist_leaving(const Object& o, TokenType type) {
 
 void TokenClient::give_back_if_due(ObjectId obj, Object& o, TokenType type) {
   Slot& s = o.slots[static_cast<std::size_t>(type)];
-  if (!s.give_back_later || s.busy || s.level == Level::none || in_use(o, type)) return;
+  if (!s.give_back_later || s.busy || s.level == Level::none || in_use(o, type) || exist_leaving(o, type)) return;
   s.give_back_later = false;
   s.busy = true;
   sim_.sched().spawn(self_, give_back(obj, type), "token.give_back");
@@ -124,39 +129,56 @@ Task<void> TokenClient::give_back(ObjectId obj, TokenType type) {
   Object& o = object(obj);
   Slot& s = o.slots[static_cast<std::size_t>(type)];
   const TokenState st = o.state;
-  observe("token.give", obj, type, l);
-  s.level = Level::none;
+  const Grants given = hand_over(obj, type);
   s.busy = false;
   o.changed.notify_all();
   if (type != TokenType::exist) give_back_if_due(obj, o, TokenType::exist);
-  co_await give_back_(obj, type, l, st);
+  co_await give_back_(obj, type, l, given, st);
 }
 
-Task<RecallAnswer> TokenClient::recall(ObjectId obj, TokenType type, bool conditional) {
+Grants TokenClient::hand_over(ObjectId obj, TokenType type) {
+  Grants given{};
+  if (type == TokenType::exist) given = drop_all_but_exist(obj);
+  Slot& s = object(obj).slots[static_cast<std::size_t>(type)];
+  given[static_cast<std::size_t>(type)] = s.grant;
+  observe("token.give", obj, type, s.level);
+  s.level = Level::none;
+  s.grant = 0;
+  return given;
+}
+
+Task<RecallAnswer> TokenClient::recall(ObjectId obj, TokenType type, bool conditional, GrantId grant) {
   for (;;) {
     Object& o = object(obj);
     Slot& s = o.slots[static_cast<std::size_t>(type)];
-    if (s.busy) {  // a grant on its way in, or a return on its way out: let it settle
+    // A grant on its way in, or a return on its way out, settles first; so does EXIST
+    // on its way out, which takes this token with it.
+    if (s.busy || exist_leaving(o, type)) {
       co_await o.changed.wait();
       continue;
     }
-    if (s.level == Level::none) co_return RecallAnswer{true, false, {}};  // nothing here
+    if (s.level == Level::none || s.grant != grant) {
+      RecallAnswer gone;  // given back already, by a message of its own, or replaced
+      gone.returned = true;
+      gone.absent = true;
+      co_return gone;
+    }
     if (conditional && in_use(o, type)) {
       s.give_back_later = true;
-      co_return RecallAnswer{false, false, {}};
+      co_return RecallAnswer{};
     }
     if (in_use(o, type)) {
       co_await o.changed.wait();
       continue;
     }
     s.busy = true;
-    const Level l = s.level;
-    co_await before_return_(obj, type, l);
+    co_await before_return_(obj, type, s.level);
     Object& o2 = object(obj);
     Slot& s2 = o2.slots[static_cast<std::size_t>(type)];
-    RecallAnswer a{true, false, o2.state};
-    observe("token.give", obj, type, l);
-    s2.level = Level::none;
+    RecallAnswer a;
+    a.returned = true;
+    a.state = o2.state;
+    a.given = hand_over(obj, type);
     s2.busy = false;
     s2.give_back_later = false;
     o2.changed.notify_all();
@@ -189,17 +211,23 @@ void TokenClient::forget(ObjectId obj) {
 
 namespace sansim::token {
 
-void TokenClient::drop_all_but_exist(ObjectId obj) {
+Grants TokenClient::drop_all_but_exist(ObjectId obj) {
+  Grants dropped{};
   auto it = objects_.find(obj);
-  if (it == objects_.end()) return;
+  if (it == objects_.end()) return dropped;
   for (std::size_t t = 0; t < kTokenTypes; ++t) {
     Slot& s = it->second->slots[t];
-    if (static_cast<TokenType>(t) == TokenType::exist || s.level == Level::none || s.refs > 0 || s.busy) continue;
+    if (static_cast<TokenType>(t) == TokenType::exist || s.level == Level::none) continue;
+    // Giving EXIST back waits until nothing of the object is in use here (in_use).
+    assert(s.refs == 0 && !s.busy);
     observe("token.give", obj, static_cast<TokenType>(t), s.level);
+    dropped[t] = s.grant;
     s.level = Level::none;
+    s.grant = 0;
     s.give_back_later = false;
   }
   it->second->changed.notify_all();
+  return dropped;
 }
 
 void TokenClient::server_lost(std::uint32_t fs) {
@@ -210,6 +238,7 @@ void TokenClient::server_lost(std::uint32_t fs) {
       if (s.level == Level::none) continue;
       observe("token.give", obj, static_cast<TokenType>(t), s.level);
       s.level = Level::none;
+      s.grant = 0;
       s.give_back_later = false;
     }
     o->changed.notify_all();

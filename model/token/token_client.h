@@ -24,17 +24,20 @@ namespace sansim::token {
 struct Grant {
   bool ok = false;  // false: the server could not be reached or refused
   Level level = Level::none;
+  GrantId id = 0;
   TokenState state;
 };
 
 class TokenClient {
  public:
-  // Asks the server; `state` carries what this node gives back with a level it replaces.
-  using Request = std::function<Task<Grant>(ObjectId, TokenType, Level, TokenState state)>;
+  // Asks the server; `given` is the grant of the level it replaces (0: none), given back
+  // with the request, and `state` what that grant protects.
+  using Request = std::function<Task<Grant>(ObjectId, TokenType, Level, GrantId given, TokenState state)>;
   // Work to do before the token leaves this node (the data it protects must be safe).
   using BeforeReturn = std::function<Task<void>(ObjectId, TokenType, Level)>;
-  // Sends a voluntary return (after a refused conditional recall).
-  using GiveBack = std::function<Task<void>(ObjectId, TokenType, Level, TokenState)>;
+  // Sends a voluntary return (after a refused conditional recall): the grants given
+  // back (EXIST's takes every token of the object with it) and their state.
+  using GiveBack = std::function<Task<void>(ObjectId, TokenType, Level, Grants given, TokenState)>;
 
   TokenClient(Simulation& sim, NodeId self, Request request, BeforeReturn before_return, GiveBack give_back);
 
@@ -43,8 +46,10 @@ class TokenClient {
   Task<bool> acquire(ObjectId obj, TokenType type, Level level);
   void release(ObjectId obj, TokenType type);
 
-  // The server's recall. Answers once the token is gone or (conditional) refused.
-  Task<RecallAnswer> recall(ObjectId obj, TokenType type, bool conditional);
+  // The server's recall of grant `grant`. Answers once the token is gone or
+  // (conditional) refused; "absent" if that grant is not here (given back already, or
+  // replaced by a newer one).
+  Task<RecallAnswer> recall(ObjectId obj, TokenType type, bool conditional, GrantId grant);
 
   Level level(ObjectId obj, TokenType type) const;
   int refs(ObjectId obj, TokenType type) const;
@@ -55,13 +60,11 @@ class TokenClient {
   // The server of file system `fs` restarted and knows none of our tokens: they are all
   // gone. References of operations in flight stay counted so their releases balance.
   void server_lost(std::uint32_t fs);
-  // Giving back EXIST gives back everything of the object (§0032 DVN_EXIST): drops every
-  // other unreferenced token of it here; the server drops them on its side.
-  void drop_all_but_exist(ObjectId obj);
 
  private:
   struct Slot {
     Level level = Level::none;
+    GrantId grant = 0;  // the server's number for the grant of `level`
     int refs = 0;
     bool busy = false;            // a request or a return is in progress
     bool give_back_later = false;  // refused a conditional recall: return at last release
@@ -79,6 +82,12 @@ class TokenClient {
   static bool in_use(const Object& o, TokenType type);
   // EXIST is on its way out: no other token of the object may be taken meanwhile.
   static bool exist_leaving(const Object& o, TokenType type);
+  // Giving back EXIST gives back everything of the object (§0032 DVN_EXIST): drops every
+  // other token of it here and answers the grants dropped, for the server to match.
+  Grants drop_all_but_exist(ObjectId obj);
+  // The grants giving `type` back hands over (with EXIST, every other one too), and the
+  // slot emptied.
+  Grants hand_over(ObjectId obj, TokenType type);
   // Gives `type` back if a refused conditional recall asked for it and it is no longer used.
   void give_back_if_due(ObjectId obj, Object& o, TokenType type);
 

@@ -1,5 +1,7 @@
 #include "model/token/token_server.h"
 
+#include <algorithm>
+
 namespace sansim::token {
 
 TokenServer::TokenServer(Simulation& sim, NodeId self, Recall recall, Merge merge, ServerMutations mutations)
@@ -22,7 +24,7 @@ void TokenServer::observe(const char* what, NodeId holder, ObjectId obj, TokenTy
   sim_.observe(self_, what, std::move(f));
 }
 
-Task<bool> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, Level level, AcquireOptions opt) {
+Task<GrantId> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, Level level, AcquireOptions opt) {
   // The object may be forgotten while we wait; keep it alive through our own reference.
   // A conditional request asks every conflicting holder (§0032: the server conditionally
   // recalls all the existence tokens), not only up to the first that refuses: a holder
@@ -31,6 +33,12 @@ Task<bool> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, Lev
   for (;;) {
     Object& o = object(obj);
     Slot& s = o.slots[static_cast<std::size_t>(type)];
+    // A client asks only for what it does not hold: a grant still recorded for it left
+    // it in a message that has not arrived yet (see the top of token_server.h).
+    if (holder != kServerHolder && s.holders.count(holder) != 0) {
+      co_await await_return(holder, obj, type, s.granted[holder]);
+      continue;
+    }
     NodeId victim = kNoNode;
     bool someone_recalling = false;
     if (!mutations_.grant_without_recall) {
@@ -49,13 +57,14 @@ Task<bool> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, Lev
     if (victim == kNoNode && !someone_recalling) {
       for (NodeId r : refused) {
         auto kept = s.holders.find(r);
-        if (kept != s.holders.end() && conflicts(kept->second, level)) co_return false;
+        if (kept != s.holders.end() && conflicts(kept->second, level)) co_return 0;
       }
+      const GrantId id = ++grants_;
       s.holders[holder] = level;
-      s.granted[holder] = ++grants_;
+      s.granted[holder] = id;
       if (holder == kServerHolder) observe("token.hold", holder, obj, type, level, opt.lender);
       observe("token.grant", holder, obj, type, level);
-      co_return true;
+      co_return id;
     }
     if (victim == kNoNode || victim == kServerHolder) {
       // Another requester is recalling, or a server operation holds it: wait for a change.
@@ -65,35 +74,59 @@ Task<bool> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, Lev
     s.recalling.insert(victim);
     // The holder may give this grant back and be granted anew (its own request, crossing
     // our recall on the way) before its answer arrives: the answer is about this grant.
-    const std::uint64_t recalled_grant = s.granted[victim];
+    const GrantId recalled = s.granted[victim];
     observe("token.recall", victim, obj, type, s.holders[victim]);
-    RecallAnswer a = co_await recall_(victim, obj, type, opt.conditional);
+    RecallAnswer a = co_await recall_(victim, obj, type, opt.conditional, recalled);
     Object& o2 = object(obj);
     Slot& s2 = o2.slots[static_cast<std::size_t>(type)];
     s2.recalling.erase(victim);
-    if (a.returned || a.unreachable) {
-      auto it = s2.holders.find(victim);
-      if (it != s2.holders.end() && s2.granted[victim] == recalled_grant) {
-        if (a.returned) merge_(obj, type, victim, a.state);
-        observe("token.revoked", victim, obj, type, it->second);
-        s2.holders.erase(it);
-        if (a.returned && type == TokenType::exist) {
-          // Everything comes back with EXIST, the state of TIMES and SIZE included.
-          if (held(victim, obj, TokenType::times) == Level::shared_write) merge_(obj, TokenType::times, victim, a.state);
-          if (held(victim, obj, TokenType::size) == Level::write) merge_(obj, TokenType::size, victim, a.state);
-          drop_holder(o2, obj, victim);
-        }
+    o2.changed.notify_all();
+    const bool still = s2.holders.count(victim) != 0 && s2.granted[victim] == recalled;
+    if (a.unreachable) {
+      if (still) {
+        observe("token.revoked", victim, obj, type, s2.holders[victim]);
+        s2.holders.erase(victim);
+        s2.granted.erase(victim);
       }
-      o2.changed.notify_all();
       continue;
     }
-    o2.changed.notify_all();
+    if (a.returned && !a.absent) {
+      give(victim, obj, a.given, a.state);
+      continue;
+    }
+    if (a.absent) {
+      if (still) co_await await_return(victim, obj, type, recalled);
+      continue;
+    }
     if (opt.conditional) {
       refused.insert(victim);
       continue;
     }
     // An unconditional recall cannot be refused; a holder that answers so has nothing.
-    if (s2.granted[victim] == recalled_grant) s2.holders.erase(victim);
+    if (still) {
+      s2.holders.erase(victim);
+      s2.granted.erase(victim);
+    }
+  }
+}
+
+Task<void> TokenServer::await_return(NodeId holder, ObjectId obj, TokenType type, GrantId grant) {
+  const Time lost = sim_.now() + kReturnLost;
+  for (;;) {
+    Object& o = object(obj);
+    Slot& s = o.slots[static_cast<std::size_t>(type)];
+    auto h = s.holders.find(holder);
+    if (h == s.holders.end() || s.granted[holder] != grant) co_return;
+    if (sim_.now() >= lost) {
+      // Never came: the holder lost it without telling us (it restarted). Its state is
+      // gone with it; say so, so a checker can point at it.
+      observe("token.lost", holder, obj, type, h->second);
+      s.holders.erase(h);
+      s.granted.erase(holder);
+      o.changed.notify_all();
+      co_return;
+    }
+    co_await o.changed.wait({}, nullptr, std::min(lost, sim_.now() + kReturnRecheck));
   }
 }
 
@@ -106,8 +139,28 @@ void TokenServer::release(NodeId holder, ObjectId obj, TokenType type) {
   if (holder == kServerHolder) observe("token.give", holder, obj, type, h->second);
   observe("token.released", holder, obj, type, h->second);
   s.holders.erase(h);
+  s.granted.erase(holder);
   if (type == TokenType::exist && holder != kServerHolder) drop_holder(*it->second, obj, holder);
   it->second->changed.notify_all();
+}
+
+void TokenServer::give(NodeId holder, ObjectId obj, const Grants& given, const TokenState& state) {
+  auto it = objects_.find(obj);
+  if (it == objects_.end()) return;
+  Object& o = *it->second;
+  for (std::size_t t = 0; t < kTokenTypes; ++t) {
+    if (given[t] == 0) continue;
+    Slot& s = o.slots[t];
+    auto h = s.holders.find(holder);
+    if (h == s.holders.end() || s.granted[holder] != given[t]) continue;  // dropped already
+    const TokenType type = static_cast<TokenType>(t);
+    // Only a copy that could change the state brings any back (§0029 TIMES, SIZE).
+    if (h->second == Level::write || h->second == Level::shared_write) merge_(obj, type, holder, state);
+    observe("token.released", holder, obj, type, h->second);
+    s.holders.erase(h);
+    s.granted.erase(holder);
+  }
+  o.changed.notify_all();
 }
 
 void TokenServer::drop_holder(Object& o, ObjectId obj, NodeId holder) {
@@ -116,6 +169,7 @@ void TokenServer::drop_holder(Object& o, ObjectId obj, NodeId holder) {
     if (h == o.slots[t].holders.end()) continue;
     observe("token.released", holder, obj, static_cast<TokenType>(t), h->second);
     o.slots[t].holders.erase(h);
+    o.slots[t].granted.erase(holder);
   }
 }
 

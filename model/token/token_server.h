@@ -12,6 +12,13 @@
 // the token back requires (flush, discard) — or refused, when the recall was
 // conditional (§0032 EXIST). A holder that cannot be reached gives nothing back: its
 // token is dropped (what happens to its state is recovery's business).
+//
+// Returns are matched by grant number (GrantId). A holder that answers a recall with
+// "none here" gave that grant back in a message still on its way; so did a holder
+// that asks anew while the server still records an older grant of it. Either way the
+// server waits for that message, which carries the state (TIMES, SIZE), before it
+// grants: granting first would hand out a size or timestamp that is about to change
+// (found by the fs property test, seeds 3 and 16). The wait is bounded (kReturnLost).
 #pragma once
 
 #include <functional>
@@ -26,10 +33,20 @@
 namespace sansim::token {
 
 inline constexpr NodeId kServerHolder = 0xfffffffe;
+// How long the server waits for a return on its way before it looks again, and how
+// long in all before it counts the grant as lost (a holder that is gone for good is
+// dropped by recovery, issue 4, long before that).
+inline constexpr Duration kReturnRecheck = literals::operator""_ms(100);
+inline constexpr Duration kReturnLost = literals::operator""_s(30);
 
 struct RecallAnswer {
   bool returned = false;  // false: refused (conditional) — ignored for unconditional recalls
   bool unreachable = false;
+  // The holder has not got the recalled grant: it gave it back in a message of its own
+  // (a voluntary return, a request that replaced its level, the answer to an EXIST
+  // recall) or swapped it for a newer grant.
+  bool absent = false;
+  Grants given{};  // the grants this answer gives back (EXIST's takes all of the object's)
   TokenState state;
 };
 
@@ -39,7 +56,7 @@ struct ServerMutations {
 
 class TokenServer {
  public:
-  using Recall = std::function<Task<RecallAnswer>(NodeId holder, ObjectId, TokenType, bool conditional)>;
+  using Recall = std::function<Task<RecallAnswer>(NodeId holder, ObjectId, TokenType, bool conditional, GrantId)>;
   // Called with a returned state (TIMES shared write, SIZE write) to merge into the file.
   using Merge = std::function<void(ObjectId, TokenType, NodeId holder, const TokenState&)>;
 
@@ -49,15 +66,20 @@ class TokenServer {
     bool conditional = false;  // holders may refuse; then nothing is granted
     NodeId lender = kNoNode;   // this holder's read copy is lent, not recalled
   };
-  // Grants `level` of `type` on `obj` to `holder` once no conflicting holder remains.
-  // Returns false if a conditional recall was refused.
-  Task<bool> acquire(NodeId holder, ObjectId obj, TokenType type, Level level, AcquireOptions options);
-  Task<bool> acquire(NodeId holder, ObjectId obj, TokenType type, Level level) {
+  // Grants `level` of `type` on `obj` to `holder` once no conflicting holder remains and
+  // no earlier grant of the holder's is still on its way back. Returns the grant's
+  // number, 0 if a conditional recall was refused.
+  Task<GrantId> acquire(NodeId holder, ObjectId obj, TokenType type, Level level, AcquireOptions options);
+  Task<GrantId> acquire(NodeId holder, ObjectId obj, TokenType type, Level level) {
     return acquire(holder, obj, type, level, AcquireOptions{});
   }
 
-  // The holder gives its token back (a server operation's end, or a client's return).
+  // The server's own operation ends, or a grant just made is taken back at once.
   void release(NodeId holder, ObjectId obj, TokenType type);
+  // A client gives back the grants in `given` (a return, a replaced level, a recall
+  // answer), with the state they protect. Grants no longer recorded (dropped with EXIST
+  // or as lost) are ignored, their state with them.
+  void give(NodeId holder, ObjectId obj, const Grants& given, const TokenState& state);
   // Drops every token of `obj` (the object is gone).
   void forget(ObjectId obj);
 
@@ -69,7 +91,7 @@ class TokenServer {
  private:
   struct Slot {
     std::map<NodeId, Level> holders;
-    std::map<NodeId, std::uint64_t> granted;  // holder -> sequence number of its grant
+    std::map<NodeId, GrantId> granted;  // holder -> the number of its grant
     std::set<NodeId> recalling;
   };
   struct Object {
@@ -80,6 +102,9 @@ class TokenServer {
   Object& object(ObjectId obj);
   // A holder that gave EXIST back gave everything of the object back (§0032).
   void drop_holder(Object& o, ObjectId obj, NodeId holder);
+  // Waits for `holder`'s grant `grant` of `type` to come back; after kReturnLost it
+  // counts as lost and is dropped.
+  Task<void> await_return(NodeId holder, ObjectId obj, TokenType type, GrantId grant);
   void observe(const char* what, NodeId holder, ObjectId obj, TokenType type, Level level, NodeId lender = kNoNode);
 
   Simulation& sim_;
@@ -88,7 +113,7 @@ class TokenServer {
   Merge merge_;
   ServerMutations mutations_;
   std::map<ObjectId, std::unique_ptr<Object>> objects_;
-  std::uint64_t grants_ = 0;
+  GrantId grants_ = 0;  // the last grant's number
 };
 
 }  // namespace sansim::token

@@ -371,6 +371,18 @@ Task<Errno> FileSystem::write_blocks(std::uint64_t start, std::span<const std::u
   co_return st == IoStatus::ok ? Errno::ok : fail_io();
 }
 
+Task<Errno> FileSystem::zero_blocks(std::uint64_t start, std::uint64_t count) {
+  constexpr std::uint64_t kChunk = 256;  // blocks per write: bounds the buffer
+  const Bytes zeros(std::min(count, kChunk) * kBlockSize, 0);
+  for (std::uint64_t at = start; at < start + count;) {
+    const std::uint64_t n = std::min(start + count - at, kChunk);
+    auto op = write_blocks(at, std::span<const std::uint8_t>(zeros).first(n * kBlockSize));
+    if (const Errno e = co_await op; e != Errno::ok) co_return e;
+    at += n;
+  }
+  co_return Errno::ok;
+}
+
 Task<Errno> FileSystem::commit(Txn& t) {
   if (t.empty()) co_return Errno::ok;
   const Geometry& g = md_.geometry;
@@ -665,6 +677,18 @@ Task<Result<std::vector<Extent>>> FileSystem::allocate(Ino ino, std::uint64_t fi
       if (!runs) {
         result = Errno::nospc;  // extent blocks took the last free blocks
         break;
+      }
+      // The blocks may hold an earlier file's bytes, and another node may read them
+      // through its map (direct I/O, IO read shared with our writer) before the writer's
+      // data lands: they read as zeros from the start. (XFS marks them unwritten
+      // instead; zeroing keeps the map simple.) The commit's flush makes the zeros
+      // durable together with the allocation.
+      for (const Run& run : *runs) {
+        auto z = zero_blocks(run.start, run.count);
+        if (const Errno e = co_await z; e != Errno::ok) {
+          for (const Run& back : *runs) md_.free.give(back.start, back.count);
+          co_return R{e, {}};
+        }
       }
       ExtentList list = r.inode.extents;
       std::uint64_t f = at;

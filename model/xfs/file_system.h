@@ -143,6 +143,8 @@ class FileSystem {
 
   Task<Errno> commit(Txn& t);
   Task<Errno> checkpoint();
+  // Writes zeros over [start, start + count) (newly allocated file blocks).
+  Task<Errno> zero_blocks(std::uint64_t start, std::uint64_t count);
   Task<Errno> write_blocks(std::uint64_t start, std::span<const std::uint8_t> data);
   Errno fail_io();
 
