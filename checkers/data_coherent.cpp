@@ -52,10 +52,37 @@ void DataCoherentChecker::on_observation(const Observation& o) {
     lose(o.node, fs_name(integer_field(o, "fs").value_or(-1)), o.index);
   } else if (o.kind == "cxfs.mounted") {
     if (text_field(o, "role") == "server") server_of_[text_field(o, "fs").value_or("")] = o.node;
+  } else if (o.kind == "dsvn.created") {
+    created(o);
   } else if (o.kind == "fault") {
     const std::string what = text_field(o, "what").value_or("");
     if (what.find("power_loss") != std::string::npos && what.rfind("undo:", 0) != 0) power_loss(o.index);
   }
+}
+
+// The server made a file: from this moment its inode number (perhaps one freed before)
+// names a new, empty file, whatever its creator hears back later (other nodes may use
+// the file before that).
+void DataCoherentChecker::created(const Observation& o) {
+  const std::string fs = fs_name(integer_field(o, "fs").value_or(-1));
+  const std::int64_t ino = integer_field(o, "ino").value_or(0);
+  if (fs.empty() || ino <= 0) return;
+  Write w;
+  w.node = o.node;
+  w.call = "create";
+  w.fs = fs;
+  w.ino = ino;
+  w.reset = true;
+  w.inv_index = w.cmp_index = o.index;
+  w.inv_time = w.cmp_time = o.time;
+  w.completed = true;
+  w.result = "ok";
+  writes_.push_back(std::move(w));
+  const std::size_t id = writes_.size() - 1;
+  auto& log = resets_[{fs, ino}];
+  log.push_back(ResetEvent{id, false});
+  log.push_back(ResetEvent{id, true});
+  created_at_[{fs, ino}] = o.index;
 }
 
 std::size_t DataCoherentChecker::add_write(const CallRecord& c, bool reset, std::int64_t ino,
@@ -151,6 +178,8 @@ void DataCoherentChecker::complete(const CallRecord& c, const Observation& o) {
     // A failed create names its inode when it made the file all the same (EIO).
     const std::int64_t ino = integer_field(o, "ino").value_or(0);
     if (ino <= 0) return;
+    auto made = created_at_.find({fs, ino});
+    if (made != created_at_.end() && made->second >= c.invoke_index) return;  // reset at dsvn.created
     const std::size_t id = add_write(c, true, ino, 0);
     writes_[id].completed = true;
     writes_[id].result = c.result;
@@ -261,6 +290,8 @@ void DataCoherentChecker::power_loss(std::uint64_t index) {
 }
 
 std::string DataCoherentChecker::describe_write(const Write& w) const {
+  if (w.op == 0) return "the server's creation of the file (" + node_label(w.node, names_) + ", event #" +
+                        std::to_string(w.inv_index) + ")";
   std::string s = (w.reset ? w.call + " op " : w.mode + " write op ") + std::to_string(w.op) + " (proc " +
                   std::to_string(w.proc) + " on " + node_label(w.node, names_) + ", events #" +
                   std::to_string(w.inv_index) + "-";

@@ -107,6 +107,7 @@ class DataCoherentChecker final : public Checker {
 
   void invoke(const CallRecord& c, const Observation& o);
   void complete(const CallRecord& c, const Observation& o);
+  void created(const Observation& o);
   std::size_t add_write(const CallRecord& c, bool reset, std::int64_t ino, std::int64_t first_block);
   Register& reg(const RegKey& key);  // brought up to date with its inode's resets
   void complete_write(Register& r, const RegKey& key, std::size_t id);
@@ -127,6 +128,7 @@ class DataCoherentChecker final : public Checker {
   std::vector<Write> writes_;
   std::map<RegKey, Register> registers_;
   std::map<InoKey, std::vector<ResetEvent>> resets_;
+  std::map<InoKey, std::uint64_t> created_at_;  // trace index of the server's dsvn.created
   std::map<std::int64_t, std::size_t> open_writes_;  // call id -> writes_
   std::map<std::int64_t, OpenRead> open_reads_;      // call id -> snapshot
   std::map<std::int64_t, std::int64_t> fsync_ino_;   // open fsync call id -> its inode

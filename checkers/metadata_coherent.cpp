@@ -49,6 +49,17 @@ void MetadataCoherentChecker::on_observation(const Observation& o) {
     const std::int64_t fs = integer_field(o, "fs").value_or(-1);
     if (fs >= 0 && static_cast<std::size_t>(fs) < fs_ids_.size())
       forget_writes(o.node, fs_ids_[static_cast<std::size_t>(fs)]);
+  } else if (o.kind == "dsvn.created") {
+    // The moment the server made the file: a new, empty file under a number that may
+    // be reused. Its creator hears back later, and other nodes may use it before then.
+    const std::int64_t fs = integer_field(o, "fs").value_or(-1);
+    const std::int64_t ino = integer_field(o, "ino").value_or(0);
+    if (fs < 0 || static_cast<std::size_t>(fs) >= fs_ids_.size() || ino <= 0) return;
+    const InoKey key{fs_ids_[static_cast<std::size_t>(fs)], ino};
+    Inode& in = inodes_[key];
+    in.writes.clear();
+    in.truncates.done = std::max(in.truncates.done, o.index);
+    created_at_[key] = o.index;
   } else if (o.kind == "cxfs.mounted") {
     if (text_field(o, "role") == "server") server_of_[text_field(o, "fs").value_or("")] = o.node;
   }
@@ -106,9 +117,12 @@ void MetadataCoherentChecker::complete(const CallRecord& c, const Observation& o
   } else if (c.call == "create" || c.call == "mkdir") {
     close(paths_[c.path].revives);
     const std::int64_t ino = integer_field(o, "ino").value_or(0);
-    if (ino > 0) {
+    auto made = created_at_.find({fs, ino});
+    const bool seen_made = made != created_at_.end() && made->second >= c.invoke_index;
+    if (ino > 0 && !seen_made) {
       // The number may be one freed earlier: a new, empty file now (also after a
       // create that failed to commit but made the file, which then names its inode).
+      // Without the server's dsvn.created (a history from elsewhere), from completion.
       Inode& in = inodes_[{fs, ino}];
       in.writes.clear();
       in.truncates.done = std::max(in.truncates.done, c.complete_index);

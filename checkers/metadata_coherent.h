@@ -94,6 +94,7 @@ class MetadataCoherentChecker final : public Checker {
   std::vector<std::string> fs_ids_;
   CallFeed feed_;
   std::map<InoKey, Inode> inodes_;
+  std::map<InoKey, std::uint64_t> created_at_;  // trace index of the server's dsvn.created
   std::map<std::string, Barrier> mtime_set_;  // fs -> setattrs of mtime
   std::map<std::string, Name> paths_;
   std::map<std::int64_t, OpenCall> open_;        // call id -> what the completion needs

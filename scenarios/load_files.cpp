@@ -149,9 +149,9 @@ struct FilesReader {
     return t;
   }
 
-  cxfs::IoMode mode(const YAML::Node& n) const {
+  vnode::IoMode mode(const YAML::Node& n) const {
     const std::string s = r.str(n, "mode");
-    const std::optional<cxfs::IoMode> m = app::parse_mode(s);
+    const std::optional<vnode::IoMode> m = app::parse_mode(s);
     if (!m) r.fail(n, "unknown I/O mode '" + s + "' (expected buffered, direct or mapped)");
     return *m;
   }

@@ -30,7 +30,7 @@ namespace {
 // A file system in one map, shared by every node of the test cluster (a fake: the real
 // one lives in model/cxfs). Every call takes 1ms; until `down_until` every call answers
 // EIO, as a file system without a server does.
-class FakeFs final : public cxfs::FileAccess {
+class FakeFs final : public vnode::FileAccess {
  public:
   explicit FakeFs(Simulation& sim) : sim_(sim) {}
 
@@ -68,16 +68,16 @@ class FakeFs final : public cxfs::FileAccess {
     names_[fs + to] = ino;
     co_return Errno::ok;
   }
-  Task<xfs::Result<cxfs::Stat>> getattr(std::string fs, std::string path) override {
+  Task<xfs::Result<vnode::Stat>> getattr(std::string fs, std::string path) override {
     co_await sim_.sched().sleep(1_ms);
-    if (down()) co_return xfs::Result<cxfs::Stat>{Errno::io, {}};
+    if (down()) co_return xfs::Result<vnode::Stat>{Errno::io, {}};
     auto it = names_.find(fs + path);
-    if (it == names_.end()) co_return xfs::Result<cxfs::Stat>{Errno::noent, {}};
-    cxfs::Stat st;
+    if (it == names_.end()) co_return xfs::Result<vnode::Stat>{Errno::noent, {}};
+    vnode::Stat st;
     st.ino = it->second;
     st.size = data_[it->second].size();
     st.mtime = mtime_[it->second];
-    co_return xfs::Result<cxfs::Stat>{Errno::ok, st};
+    co_return xfs::Result<vnode::Stat>{Errno::ok, st};
   }
   Task<Errno> setattr(std::string fs, std::string path, xfs::SetAttr attrs) override {
     co_await sim_.sched().sleep(1_ms);
@@ -105,7 +105,7 @@ class FakeFs final : public cxfs::FileAccess {
     ++closes;
     co_return Errno::ok;
   }
-  Task<Errno> read(std::string, Ino ino, std::uint64_t offset, std::uint64_t length, cxfs::IoMode,
+  Task<Errno> read(std::string, Ino ino, std::uint64_t offset, std::uint64_t length, vnode::IoMode,
                    Bytes& out) override {
     co_await sim_.sched().sleep(1_ms);
     if (open_count[ino] <= 0) co_return Errno::inval;
@@ -116,7 +116,7 @@ class FakeFs final : public cxfs::FileAccess {
                  d.begin() + static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(d.size(), offset + length)));
     co_return Errno::ok;
   }
-  Task<Errno> write(std::string, Ino ino, std::uint64_t offset, Bytes data, cxfs::IoMode) override {
+  Task<Errno> write(std::string, Ino ino, std::uint64_t offset, Bytes data, vnode::IoMode) override {
     co_await sim_.sched().sleep(1_ms);
     if (down()) co_return Errno::io;
     if (open_count[ino] <= 0) co_return Errno::inval;
@@ -225,7 +225,7 @@ GeneratorSpec generator(GeneratorKind kind, std::vector<NodeId> nodes) {
   g.processes = 2;
   g.rate = 50;
   g.until = 2_s;
-  g.modes = {cxfs::IoMode::buffered, cxfs::IoMode::direct, cxfs::IoMode::mapped};
+  g.modes = {vnode::IoMode::buffered, vnode::IoMode::direct, vnode::IoMode::mapped};
   return g;
 }
 
@@ -369,10 +369,10 @@ BOOST_AUTO_TEST_CASE(explicit_calls_run_at_their_times_and_are_recorded) {
   CallSpec wr = call(2_s, 1, Call::write, "/a");
   wr.offset = 2 * kBlockSize;
   wr.length = 2 * kBlockSize;
-  wr.mode = cxfs::IoMode::direct;
+  wr.mode = vnode::IoMode::direct;
   CallSpec rd = call(3_s, 0, Call::read, "/a");
   rd.length = 4 * kBlockSize;
-  rd.mode = cxfs::IoMode::mapped;
+  rd.mode = vnode::IoMode::mapped;
   CallSpec mv = call(4_s, 0, Call::rename, "/a");
   mv.path2 = "/b";
   CallSpec tr = call(4500_ms, 1, Call::truncate, "/b");

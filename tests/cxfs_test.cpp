@@ -10,7 +10,7 @@
 #include "model/cell/cell.h"
 
 using namespace sansim;
-using cxfs::IoMode;
+using vnode::IoMode;
 using xfs::Errno;
 
 namespace {
@@ -40,13 +40,15 @@ struct Cluster {
     const bool up = sim.sched().run_until(
         [&] {
           for (NodeId n = 0; n < 3; ++n)
-            if (!client(n).mounted(0)) return false;
+            if (!static_cast<Cell*>(sim.process(n))->cxfs()->client().mounted(0)) return false;
           return true;
         },
         20'000'000'000);
     BOOST_REQUIRE(up);
   }
-  cxfs::Client& client(NodeId n) { return static_cast<Cell*>(sim.process(n))->cxfs()->client(); }
+  // What user processes on node n call (through its vnodes and behavior chains).
+  vnode::FileAccess& client(NodeId n) { return static_cast<Cell*>(sim.process(n))->cxfs()->files(); }
+  const cxfs::PageCache& pages(NodeId n) { return static_cast<Cell*>(sim.process(n))->cxfs()->client().pages(); }
 
   struct Log final : ObservationSink {
     std::map<std::string, int> kinds;
@@ -73,8 +75,8 @@ void run_on(Cluster& c, NodeId n, F body) {
 
 BOOST_AUTO_TEST_CASE(write_on_one_node_read_on_another) {
   Cluster c(1);
-  cxfs::Client& a = c.client(2);
-  cxfs::Client& b = c.client(1);
+  vnode::FileAccess& a = c.client(2);
+  vnode::FileAccess& b = c.client(1);
   xfs::Ino ino = 0;
   run_on(c, 2, [&]() -> Task<void> {
     xfs::Result<xfs::Ino> r = co_await a.create("fs1", "/f");
@@ -85,7 +87,7 @@ BOOST_AUTO_TEST_CASE(write_on_one_node_read_on_another) {
   });
   // The data sits dirty in node 3's page cache; node 2's read recalls PAGE_DIRTY, which
   // flushes it to the disk first (§0033).
-  BOOST_CHECK(!a.pages().dirty_blocks({0, ino}).empty());
+  BOOST_CHECK(!c.pages(2).dirty_blocks({0, ino}).empty());
   Bytes got;
   run_on(c, 1, [&]() -> Task<void> {
     xfs::Result<xfs::Ino> r = co_await b.lookup("fs1", "/f");
@@ -95,7 +97,7 @@ BOOST_AUTO_TEST_CASE(write_on_one_node_read_on_another) {
     BOOST_REQUIRE(co_await b.read("fs1", ino, 0, 2 * kBlockSize, IoMode::buffered, got) == Errno::ok);
   });
   BOOST_CHECK(got == pattern(7, 2 * kBlockSize));
-  BOOST_CHECK(a.pages().dirty_blocks({0, ino}).empty());
+  BOOST_CHECK(c.pages(2).dirty_blocks({0, ino}).empty());
   BOOST_CHECK_GT(c.log.kinds["token.recall"], 0);
   BOOST_CHECK_GT(c.log.kinds["cache.flush"], 0);
 }
@@ -114,7 +116,7 @@ BOOST_AUTO_TEST_CASE(stat_sees_size_and_largest_timestamp_of_writers) {
     co_await c.client(1).write("fs1", ino, 3 * kBlockSize, pattern(2, kBlockSize), IoMode::direct);
   });
   const Time last_write = c.sim.now();
-  xfs::Result<cxfs::Stat> st;
+  xfs::Result<vnode::Stat> st;
   run_on(c, 0, [&]() -> Task<void> { st = co_await c.client(0).getattr("fs1", "/t"); });
   BOOST_REQUIRE(st.ok());
   BOOST_CHECK_EQUAL(st.value.size, 4 * kBlockSize);
@@ -160,7 +162,7 @@ BOOST_AUTO_TEST_CASE(rename_invalidates_cached_names_elsewhere) {
   xfs::Result<xfs::Ino> old, now;
   run_on(c, 2, [&]() -> Task<void> {
     old = co_await c.client(2).lookup("fs1", "/a");
-    now = c.client(2).mounted(0) ? co_await c.client(2).lookup("fs1", "/b") : now;
+    now = static_cast<Cell*>(c.sim.process(2))->cxfs()->client().mounted(0) ? co_await c.client(2).lookup("fs1", "/b") : now;
   });
   BOOST_CHECK(old.err == Errno::noent);
   BOOST_CHECK(now.ok());
@@ -198,7 +200,7 @@ BOOST_AUTO_TEST_CASE(server_power_loss_replays_journal_and_keeps_fsynced_data) {
   c.sim.storage().disk("d1")->power_loss(rng);
   c.sim.restart(0);
   Bytes got;
-  xfs::Result<cxfs::Stat> st;
+  xfs::Result<vnode::Stat> st;
   run_on(c, 2, [&]() -> Task<void> {
     xfs::Result<xfs::Ino> r = co_await c.client(2).lookup("fs1", "/durable");
     BOOST_REQUIRE(r.ok());

@@ -424,7 +424,7 @@ struct Cluster {
     const bool up = sim.sched().run_until(
         [&] {
           for (NodeId n = 0; n < 3; ++n)
-            if (!client(n).mounted(0)) return false;
+            if (!static_cast<Cell*>(sim.process(n))->cxfs()->client().mounted(0)) return false;
           return true;
         },
         20'000'000'000);
@@ -433,7 +433,9 @@ struct Cluster {
     for (NodeId n = 0; n < 3; ++n)
       procs.push_back(std::make_unique<app::Process>(sim, n, client(n), Feed::proc(n), *ids[n]));
   }
-  cxfs::Client& client(NodeId n) { return static_cast<Cell*>(sim.process(n))->cxfs()->client(); }
+  // What user processes on node n call (through its vnodes and behavior chains).
+  vnode::FileAccess& client(NodeId n) { return static_cast<Cell*>(sim.process(n))->cxfs()->files(); }
+  const cxfs::PageCache& pages(NodeId n) { return static_cast<Cell*>(sim.process(n))->cxfs()->client().pages(); }
 
   // Makes one call on node `n` and runs the simulation until it returned.
   Errno call(NodeId n, app::CallSpec c) {

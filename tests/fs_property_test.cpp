@@ -80,9 +80,9 @@ RC_BOOST_PROP(file_system_checkers_hold_under_random_workloads_and_faults, ()) {
   g.until = 15_s;
   g.file_size = 8 * kBlockSize;
   g.size = kBlockSize * *rc::gen::inRange<std::uint64_t>(1, 3);
-  g.modes = *rc::gen::element(std::vector<cxfs::IoMode>{cxfs::IoMode::buffered},
-                              std::vector<cxfs::IoMode>{cxfs::IoMode::buffered, cxfs::IoMode::direct},
-                              std::vector<cxfs::IoMode>{cxfs::IoMode::buffered, cxfs::IoMode::mapped});
+  g.modes = *rc::gen::element(std::vector<vnode::IoMode>{vnode::IoMode::buffered},
+                              std::vector<vnode::IoMode>{vnode::IoMode::buffered, vnode::IoMode::direct},
+                              std::vector<vnode::IoMode>{vnode::IoMode::buffered, vnode::IoMode::mapped});
   sc.workload.generators.push_back(g);
   const int faults = *rc::gen::inRange(0, 4);
   for (int i = 0; i < faults; ++i) sc.faults.push_back(gen_fault(nodes));

@@ -20,7 +20,7 @@ std::vector<std::string> parents(const std::string& path) {
 
 }  // namespace
 
-App::App(Simulation& sim, NodeId self, cxfs::FileAccess& files, const Workload& workload, Rng rng)
+App::App(Simulation& sim, NodeId self, vnode::FileAccess& files, const Workload& workload, Rng rng)
     : sim_(sim),
       self_(self),
       files_(files),
@@ -94,7 +94,7 @@ Task<void> App::run_setup(Process* p) {
     const xfs::Errno created = co_await setup_call(p, c, true);
     if (created != xfs::Errno::ok) continue;
     c.call = Call::write;
-    c.mode = cxfs::IoMode::buffered;
+    c.mode = vnode::IoMode::buffered;
     for (std::uint64_t at = 0; at < f.size && ok; at += kSetupWriteBytes) {
       c.offset = at;
       c.length = std::min(kSetupWriteBytes, f.size - at);

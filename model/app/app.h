@@ -1,6 +1,6 @@
 // The user processes of one node (§0011-0012: what applications do with files). An App
 // takes the node's part of the scenario's workload and runs it through the node's
-// cxfs::FileAccess, one task per process, recording every call (process.h):
+// vnode::FileAccess, one task per process, recording every call (process.h):
 //
 //   setup     (index 0) on a file system's first candidate server: makes the initial
 //             files (and their parent directories) and fills them with stamped blocks,
@@ -27,7 +27,7 @@
 #include "model/app/generator.h"
 #include "model/app/process.h"
 #include "model/app/workload.h"
-#include "model/cxfs/file_access.h"
+#include "model/vnode/file_access.h"
 
 namespace sansim::app {
 
@@ -38,7 +38,7 @@ inline constexpr std::uint64_t kSetupWriteBytes = 64 * kBlockSize;  // per write
 class App {
  public:
   // Keeps what of `workload` belongs to `self`. `files` must outlive the App.
-  App(Simulation& sim, NodeId self, cxfs::FileAccess& files, const Workload& workload, Rng rng);
+  App(Simulation& sim, NodeId self, vnode::FileAccess& files, const Workload& workload, Rng rng);
   App(const App&) = delete;
   App& operator=(const App&) = delete;
 
@@ -60,7 +60,7 @@ class App {
 
   Simulation& sim_;
   NodeId self_;
-  cxfs::FileAccess& files_;
+  vnode::FileAccess& files_;
   Rng rng_;
   std::uint32_t incarnation_;
   OpIds ids_;

@@ -29,7 +29,7 @@ std::int64_t OpIds::next() {
   return base_ | count_++;
 }
 
-Process::Process(Simulation& sim, NodeId node, cxfs::FileAccess& files, std::int64_t proc, OpIds& ids)
+Process::Process(Simulation& sim, NodeId node, vnode::FileAccess& files, std::int64_t proc, OpIds& ids)
     : sim_(sim), node_(node), files_(files), proc_(proc), ids_(ids) {}
 
 void Process::invoke(std::int64_t op, const CallSpec& c, std::vector<Field> extra) {
@@ -158,7 +158,7 @@ Task<xfs::Errno> Process::name_call(CallSpec c) {
     case Call::stat: {
       const std::int64_t op = ids_.next();
       invoke(op, c, {});
-      const xfs::Result<cxfs::Stat> r = co_await files_.getattr(c.fs, c.path);
+      const xfs::Result<vnode::Stat> r = co_await files_.getattr(c.fs, c.path);
       if (r.ok())
         complete(op, c.call, r.err,
                  {{"size", static_cast<std::int64_t>(r.value.size)},

@@ -1,5 +1,5 @@
 // A user process on a node: it makes one POSIX-like call at a time through the node's
-// cxfs::FileAccess and records each in the history, as the checkers read it:
+// vnode::FileAccess and records each in the history, as the checkers read it:
 //
 //   app.invoke   proc, op, call, path; read/write also mode, ino, block, blocks, and for
 //                writes value (the stamp of each block); rename also `to`, truncate
@@ -21,7 +21,7 @@
 #include "engine/simulation.h"
 #include "engine/task.h"
 #include "model/app/workload.h"
-#include "model/cxfs/file_access.h"
+#include "model/vnode/file_access.h"
 
 namespace sansim::app {
 
@@ -41,7 +41,7 @@ class OpIds {
 
 class Process {
  public:
-  Process(Simulation& sim, NodeId node, cxfs::FileAccess& files, std::int64_t proc, OpIds& ids);
+  Process(Simulation& sim, NodeId node, vnode::FileAccess& files, std::int64_t proc, OpIds& ids);
 
   std::int64_t proc() const { return proc_; }
 
@@ -58,7 +58,7 @@ class Process {
 
   Simulation& sim_;
   NodeId node_;
-  cxfs::FileAccess& files_;
+  vnode::FileAccess& files_;
   std::int64_t proc_;
   OpIds& ids_;
 };

@@ -20,11 +20,11 @@ std::optional<Call> parse_call(std::string_view name) {
   return std::nullopt;
 }
 
-const char* mode_name(cxfs::IoMode m) { return kModeNames[static_cast<std::size_t>(m)]; }
+const char* mode_name(vnode::IoMode m) { return kModeNames[static_cast<std::size_t>(m)]; }
 
-std::optional<cxfs::IoMode> parse_mode(std::string_view name) {
+std::optional<vnode::IoMode> parse_mode(std::string_view name) {
   for (std::size_t i = 0; i < std::size(kModeNames); ++i)
-    if (name == kModeNames[i]) return static_cast<cxfs::IoMode>(i);
+    if (name == kModeNames[i]) return static_cast<vnode::IoMode>(i);
   return std::nullopt;
 }
 

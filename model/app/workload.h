@@ -3,7 +3,7 @@
 // values, filled in by the scenario loader (scenarios/load_files.cpp) and handed whole to
 // every node; each node's App (app.h) picks out its own part.
 //
-// Paths are within their file system ("/dir/file"), as cxfs::FileAccess takes them;
+// Paths are within their file system ("/dir/file"), as vnode::FileAccess takes them;
 // `fs` names the file system ("fs1"). Offsets and lengths of reads and writes are whole
 // blocks (kBlockSize), so that every block of a file is one register a checker can follow
 // (stamp.h).
@@ -18,7 +18,7 @@
 #include "engine/node_id.h"
 #include "engine/sim/volume.h"
 #include "engine/time.h"
-#include "model/cxfs/file_access.h"
+#include "model/vnode/file_access.h"
 #include "model/xfs/types.h"
 
 namespace sansim::app {
@@ -30,8 +30,8 @@ const char* to_string(Call c);
 std::optional<Call> parse_call(std::string_view name);
 
 // "buffered", "direct", "mapped" (app.invoke's `mode` field).
-const char* mode_name(cxfs::IoMode m);
-std::optional<cxfs::IoMode> parse_mode(std::string_view name);
+const char* mode_name(vnode::IoMode m);
+std::optional<vnode::IoMode> parse_mode(std::string_view name);
 
 struct CallSpec {
   Time at = 0;  // explicit calls: when the node's call process issues it (or right after the one before)
@@ -43,7 +43,7 @@ struct CallSpec {
   std::uint64_t offset = 0;               // read, write: bytes, a multiple of kBlockSize
   std::uint64_t length = kBlockSize;      // read, write: bytes, a positive multiple of kBlockSize
   std::uint64_t size = 0;                 // truncate: the new size in bytes
-  cxfs::IoMode mode = cxfs::IoMode::buffered;  // read, write
+  vnode::IoMode mode = vnode::IoMode::buffered;  // read, write
   xfs::SetAttr attrs;                     // setattr
 };
 
@@ -77,7 +77,7 @@ struct GeneratorSpec {
   Time until = kTimeNever;
   std::uint64_t size = kBlockSize;         // bytes per read or write call
   std::uint64_t file_size = 16 * kBlockSize;  // mixed, hot: offsets fall below; sequential: file length
-  std::vector<cxfs::IoMode> modes = {cxfs::IoMode::buffered};  // each read/write picks one uniformly
+  std::vector<vnode::IoMode> modes = {vnode::IoMode::buffered};  // each read/write picks one uniformly
   std::string path;                        // hot: the file (default "/hot<generator index>")
   Mix mix;                                 // mixed; hot uses its read and write weights
   bool operator==(const GeneratorSpec&) const = default;

@@ -7,7 +7,7 @@ Cell::Cell(Simulation& sim, NodeId self, CellConfig config)
   if (!config_.filesystems.empty())
     cxfs_ = std::make_unique<cxfs::Node>(sim, self, config_.filesystems, config_.fs_mutations, config_.wp_node,
                                          [this] { return cms_.state() == cms::State::stable; });
-  if (cxfs_) app_ = std::make_unique<app::App>(sim, self, cxfs_->client(), config_.workload, sim.rng("app", self));
+  if (cxfs_) app_ = std::make_unique<app::App>(sim, self, cxfs_->files(), config_.workload, sim.rng("app", self));
 }
 
 void Cell::start() {

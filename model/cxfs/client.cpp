@@ -11,15 +11,6 @@ using token::Level;
 using token::ObjectId;
 using token::TokenType;
 
-const char* to_string(IoMode m) {
-  switch (m) {
-    case IoMode::buffered: return "buffered";
-    case IoMode::direct: return "direct";
-    case IoMode::mapped: return "mapped";
-  }
-  return "?";
-}
-
 // Tokens held for one call, acquired in TokenType order and released in reverse.
 struct Client::Held {
   std::vector<std::pair<ObjectId, TokenType>> tokens;
@@ -60,7 +51,7 @@ void Client::set_server(std::uint32_t fs, NodeId server) {
   mounted_.notify_all();
 }
 
-Task<std::optional<std::uint32_t>> Client::fs_index(const std::string& name) {
+Task<std::optional<std::uint32_t>> Client::mounted_index(const std::string& name) {
   std::optional<std::uint32_t> index;
   for (std::uint32_t i = 0; i < filesystems_.size(); ++i)
     if (filesystems_[i].id == name) index = i;
@@ -77,6 +68,15 @@ Task<std::optional<Reply>> Client::call(std::uint32_t fs, Request r) {
   r.fs = fs;
   auto it = servers_.find(fs);
   if (it == servers_.end()) co_return std::nullopt;
+  if (it->second == self_) {
+    // dsvn: the token client and the token server are on this node (§0026).
+    auto local = local_.find(fs);
+    if (local != local_.end()) {
+      auto op = local->second(std::move(r));
+      Reply rep = co_await op;
+      co_return rep;
+    }
+  }
   std::optional<Bytes> bytes = co_await rpc_.call(it->second, encode(r));
   if (!bytes) co_return std::nullopt;
   std::optional<Reply> rep;
@@ -324,7 +324,7 @@ Task<Errno> Client::hold_allocated(Held& h, ObjectId o, std::uint64_t first, std
   }
 }
 
-Task<xfs::Result<Ino>> Client::lookup_name(std::uint32_t fs, Ino dir, std::string name) {
+Task<xfs::Result<Ino>> Client::lookup(std::uint32_t fs, Ino dir, std::string name) {
   const ObjectId d{fs, dir};
   if (!co_await tokens_.acquire(d, TokenType::name, Level::read)) co_return xfs::Result<Ino>{Errno::io, 0};
   // Under NAME read, a cached lookup is still true (§0032 DVN_NAME).
@@ -351,44 +351,10 @@ Task<xfs::Result<Ino>> Client::lookup_name(std::uint32_t fs, Ino dir, std::strin
   co_return res;
 }
 
-Task<xfs::Result<Ino>> Client::resolve(std::uint32_t fs, const std::string& path, bool parent, std::string* leaf) {
-  std::vector<std::string> parts;
-  std::size_t i = 0;
-  while (i < path.size()) {
-    while (i < path.size() && path[i] == '/') ++i;
-    std::size_t j = i;
-    while (j < path.size() && path[j] != '/') ++j;
-    if (j > i) parts.push_back(path.substr(i, j - i));
-    i = j;
-  }
-  if (parent) {
-    if (parts.empty()) co_return xfs::Result<Ino>{Errno::inval, 0};
-    if (leaf != nullptr) *leaf = parts.back();
-    parts.pop_back();
-  }
-  Ino cur = xfs::kRootIno;
-  for (const std::string& p : parts) {
-    xfs::Result<Ino> r = co_await lookup_name(fs, cur, p);
-    if (!r.ok()) co_return r;
-    cur = r.value;
-  }
-  co_return xfs::Result<Ino>{Errno::ok, cur};
-}
 
-Task<xfs::Result<Ino>> Client::lookup(std::string fs, std::string path) {
-  const std::optional<std::uint32_t> f = co_await fs_index(fs);
-  if (!f) co_return xfs::Result<Ino>{Errno::io, 0};
-  xfs::Result<Ino> r = co_await resolve(*f, path, false, nullptr);
-  co_return r;
-}
 
-Task<xfs::Result<Ino>> Client::make(std::string fs, std::string path, xfs::FileType type) {
-  const std::optional<std::uint32_t> f = co_await fs_index(fs);
-  if (!f) co_return xfs::Result<Ino>{Errno::io, 0};
-  std::string leaf;
-  xfs::Result<Ino> dir = co_await resolve(*f, path, true, &leaf);
-  if (!dir.ok()) co_return dir;
-  const ObjectId d{*f, dir.value};
+Task<xfs::Result<Ino>> Client::create(std::uint32_t f, Ino dir, std::string leaf, xfs::FileType type) {
+  const ObjectId d{f, dir};
   // Our NAME read is lent to the server for the operation (§0031): it stays here, but
   // unreferenced while we wait, so a concurrent operation elsewhere can recall it
   // (holding it referenced across the request would deadlock two creators).
@@ -396,10 +362,10 @@ Task<xfs::Result<Ino>> Client::make(std::string fs, std::string path, xfs::FileT
   tokens_.release(d, TokenType::name);
   Request r;
   r.kind = Kind::create;
-  r.ino = dir.value;
+  r.ino = dir;
   r.name = leaf;
   r.file_type = type;
-  std::optional<Reply> rep = co_await call(*f, r);
+  std::optional<Reply> rep = co_await call(f, r);
   xfs::Result<Ino> res{Errno::io, 0};
   if (rep) {
     res = xfs::Result<Ino>{rep->err, rep->ino};
@@ -409,62 +375,38 @@ Task<xfs::Result<Ino>> Client::make(std::string fs, std::string path, xfs::FileT
   co_return res;
 }
 
-Task<xfs::Result<Ino>> Client::create(std::string fs, std::string path) {
-  xfs::Result<Ino> r = co_await make(std::move(fs), std::move(path), xfs::FileType::regular);
-  co_return r;
-}
 
-Task<xfs::Result<Ino>> Client::mkdir(std::string fs, std::string path) {
-  xfs::Result<Ino> r = co_await make(std::move(fs), std::move(path), xfs::FileType::directory);
-  co_return r;
-}
 
-Task<Errno> Client::unlink(std::string fs, std::string path) {
-  const std::optional<std::uint32_t> f = co_await fs_index(fs);
-  if (!f) co_return Errno::io;
-  std::string leaf;
-  xfs::Result<Ino> dir = co_await resolve(*f, path, true, &leaf);
-  if (!dir.ok()) co_return dir.err;
-  const ObjectId d{*f, dir.value};
+Task<Errno> Client::unlink(std::uint32_t f, Ino dir, std::string leaf) {
+  const ObjectId d{f, dir};
   if (!co_await tokens_.acquire(d, TokenType::name, Level::read)) co_return Errno::io;
   tokens_.release(d, TokenType::name);  // lent, unreferenced (see make)
   Request r;
   r.kind = Kind::unlink;
-  r.ino = dir.value;
+  r.ino = dir;
   r.name = leaf;
-  std::optional<Reply> rep = co_await call(*f, r);
+  std::optional<Reply> rep = co_await call(f, r);
   auto it = names_.find(d);
   if (it != names_.end()) it->second.erase(leaf);
   co_return rep ? rep->err : Errno::io;
 }
 
-Task<Errno> Client::rename(std::string fs, std::string from, std::string to) {
-  const std::optional<std::uint32_t> f = co_await fs_index(fs);
-  if (!f) co_return Errno::io;
-  std::string a, b;
-  xfs::Result<Ino> da = co_await resolve(*f, from, true, &a);
-  if (!da.ok()) co_return da.err;
-  xfs::Result<Ino> db = co_await resolve(*f, to, true, &b);
-  if (!db.ok()) co_return db.err;
+Task<Errno> Client::rename(std::uint32_t f, Ino from_dir, std::string from, Ino to_dir, std::string to) {
   Request r;
   r.kind = Kind::rename;
-  r.ino = da.value;
-  r.name = a;
-  r.dir2 = db.value;
-  r.name2 = b;
-  std::optional<Reply> rep = co_await call(*f, r);
+  r.ino = from_dir;
+  r.name = from;
+  r.dir2 = to_dir;
+  r.name2 = to;
+  std::optional<Reply> rep = co_await call(f, r);
   // Our own cached names of both directories may be wrong now.
-  names_.erase(ObjectId{*f, da.value});
-  names_.erase(ObjectId{*f, db.value});
+  names_.erase(ObjectId{f, from_dir});
+  names_.erase(ObjectId{f, to_dir});
   co_return rep ? rep->err : Errno::io;
 }
 
-Task<xfs::Result<Stat>> Client::getattr(std::string fs, std::string path) {
-  const std::optional<std::uint32_t> f = co_await fs_index(fs);
-  if (!f) co_return xfs::Result<Stat>{Errno::io, {}};
-  xfs::Result<Ino> ino = co_await resolve(*f, path, false, nullptr);
-  if (!ino.ok()) co_return xfs::Result<Stat>{ino.err, {}};
-  const ObjectId o{*f, ino.value};
+Task<xfs::Result<Stat>> Client::getattr(std::uint32_t f, Ino ino) {
+  const ObjectId o{f, ino};
   // Reading timestamps and size brings back every shared-write copy (merged, largest
   // wins) and any size held for write (§0029, §0032).
   Held h;
@@ -486,25 +428,17 @@ Task<xfs::Result<Stat>> Client::getattr(std::string fs, std::string path) {
   co_return xfs::Result<Stat>{Errno::ok, s};
 }
 
-Task<Errno> Client::setattr(std::string fs, std::string path, xfs::SetAttr attrs) {
-  const std::optional<std::uint32_t> f = co_await fs_index(fs);
-  if (!f) co_return Errno::io;
-  xfs::Result<Ino> ino = co_await resolve(*f, path, false, nullptr);
-  if (!ino.ok()) co_return ino.err;
+Task<Errno> Client::setattr(std::uint32_t f, Ino ino, xfs::SetAttr attrs) {
   Request r;
   r.kind = Kind::setattr;
-  r.ino = ino.value;
+  r.ino = ino;
   r.attrs = attrs;
-  std::optional<Reply> rep = co_await call(*f, r);
+  std::optional<Reply> rep = co_await call(f, r);
   co_return rep ? rep->err : Errno::io;
 }
 
-Task<Errno> Client::truncate(std::string fs, std::string path, std::uint64_t size) {
-  const std::optional<std::uint32_t> f = co_await fs_index(fs);
-  if (!f) co_return Errno::io;
-  xfs::Result<Ino> ino = co_await resolve(*f, path, false, nullptr);
-  if (!ino.ok()) co_return ino.err;
-  const ObjectId o{*f, ino.value};
+Task<Errno> Client::truncate(std::uint32_t f, Ino ino, std::uint64_t size) {
+  const ObjectId o{f, ino};
   // Every node's cached pages of the file come back (flushed) before blocks are freed.
   Held h;
   Errno err = Errno::ok;
@@ -519,38 +453,34 @@ Task<Errno> Client::truncate(std::string fs, std::string path, std::uint64_t siz
     if (size % kBlockSize != 0) pages_.discard(o, size / kBlockSize);
     Request r;
     r.kind = Kind::truncate;
-    r.ino = ino.value;
+    r.ino = ino;
     r.size = size;
-    std::optional<Reply> rep = co_await call(*f, r);
+    std::optional<Reply> rep = co_await call(f, r);
     err = rep ? rep->err : Errno::io;
   }
   release_set(h);
   co_return err;
 }
 
-Task<Errno> Client::open(std::string fs, Ino ino) {
-  const std::optional<std::uint32_t> f = co_await fs_index(fs);
-  if (!f) co_return Errno::io;
+Task<Errno> Client::open(std::uint32_t f, Ino ino) {
   // The existence token stays referenced while the file is open here (§0032 DVN_EXIST).
-  if (!co_await tokens_.acquire(ObjectId{*f, ino}, TokenType::exist, Level::read)) co_return Errno::stale;
-  co_return Errno::ok;
+  const ObjectId o{f, ino};
+  auto op = tokens_.acquire(o, TokenType::exist, Level::read);
+  const bool held = co_await op;
+  co_return held ? Errno::ok : Errno::stale;
 }
 
-Task<Errno> Client::close(std::string fs, Ino ino) {
-  const std::optional<std::uint32_t> f = co_await fs_index(fs);
-  if (!f) co_return Errno::io;
-  const ObjectId o{*f, ino};
+Task<Errno> Client::close(std::uint32_t f, Ino ino) {
+  const ObjectId o{f, ino};
   if (tokens_.refs(o, TokenType::exist) == 0) co_return Errno::inval;
   tokens_.release(o, TokenType::exist);
   co_return Errno::ok;
 }
 
-Task<Errno> Client::read(std::string fs, Ino ino, std::uint64_t offset, std::uint64_t length, IoMode mode,
+Task<Errno> Client::read(std::uint32_t f, Ino ino, std::uint64_t offset, std::uint64_t length, IoMode mode,
                          Bytes& out) {
   out.clear();
-  const std::optional<std::uint32_t> f = co_await fs_index(fs);
-  if (!f) co_return Errno::io;
-  const ObjectId o{*f, ino};
+  const ObjectId o{f, ino};
   if (tokens_.refs(o, TokenType::exist) == 0) co_return Errno::inval;  // not open
   std::vector<std::pair<TokenType, Level>> want;
   want.emplace_back(TokenType::ioexcl, Level::read);
@@ -585,10 +515,8 @@ Task<Errno> Client::read(std::string fs, Ino ino, std::uint64_t offset, std::uin
   co_return err;
 }
 
-Task<Errno> Client::write(std::string fs, Ino ino, std::uint64_t offset, Bytes data, IoMode mode) {
-  const std::optional<std::uint32_t> f = co_await fs_index(fs);
-  if (!f) co_return Errno::io;
-  const ObjectId o{*f, ino};
+Task<Errno> Client::write(std::uint32_t f, Ino ino, std::uint64_t offset, Bytes data, IoMode mode) {
+  const ObjectId o{f, ino};
   if (tokens_.refs(o, TokenType::exist) == 0) co_return Errno::inval;  // not open
   if (data.empty()) co_return Errno::ok;
   Held h;
@@ -649,7 +577,7 @@ Task<Errno> Client::write(std::string fs, Ino ino, std::uint64_t offset, Bytes d
     r.kind = Kind::size_update;
     r.ino = ino;
     r.size = end;
-    std::optional<Reply> rep = co_await call(*f, r);
+    std::optional<Reply> rep = co_await call(f, r);
     if (!rep) err = Errno::io;
     else if (rep->err != Errno::ok) err = rep->err;
     else attrs_[o].size = std::max(attrs_[o].size, end);
@@ -657,13 +585,11 @@ Task<Errno> Client::write(std::string fs, Ino ino, std::uint64_t offset, Bytes d
   co_return err;
 }
 
-Task<Errno> Client::fsync(std::string fs, Ino ino) {
-  const std::optional<std::uint32_t> f = co_await fs_index(fs);
-  if (!f) co_return Errno::io;
-  const ObjectId o{*f, ino};
+Task<Errno> Client::fsync(std::uint32_t f, Ino ino) {
+  const ObjectId o{f, ino};
   const Errno e = co_await flush(o);
   if (e != Errno::ok) co_return e;
-  const IoStatus st = co_await volumes_[*f]->flush(self_);
+  const IoStatus st = co_await volumes_[f]->flush(self_);
   if (st != IoStatus::ok) co_return Errno::io;
   // A size this node holds under SIZE write is metadata fsync must make durable too.
   if (tokens_.level(o, TokenType::size) == Level::write && tokens_.state(o).size > attrs_[o].size) {
@@ -671,12 +597,26 @@ Task<Errno> Client::fsync(std::string fs, Ino ino) {
     r.kind = Kind::size_update;
     r.ino = ino;
     r.size = tokens_.state(o).size;
-    std::optional<Reply> rep = co_await call(*f, r);
+    std::optional<Reply> rep = co_await call(f, r);
     if (!rep) co_return Errno::io;
     if (rep->err != Errno::ok) co_return rep->err;
     attrs_[o].size = std::max(attrs_[o].size, r.size);
   }
   co_return Errno::ok;
+}
+
+// A page fault on a mapped file: the mapped token set of §0033 (as buffered, without
+// IO) for one page.
+Task<Errno> Client::fault(std::uint32_t f, Ino ino, std::uint64_t page, bool store, std::uint64_t in_page,
+                          Bytes& data) {
+  if (store) {
+    auto op = write(f, ino, page * kBlockSize + in_page, data, IoMode::mapped);
+    const Errno e = co_await op;
+    co_return e;
+  }
+  auto op = read(f, ino, page * kBlockSize, kBlockSize, IoMode::mapped, data);
+  const Errno e = co_await op;
+  co_return e;
 }
 
 }  // namespace sansim::cxfs

@@ -1,18 +1,22 @@
-// dcvn: the metadata client of every node (§0026, §0034-0036), and the FileAccess that
-// user processes call. Metadata and tokens go to the file system's server over the LAN;
-// file data goes directly between this node and the disks over the fabric, at the
-// places the extent map (held under EXTENT read) names.
+// The cluster file system's client side on a node (§0026, §0034-0036): the token
+// client, NAME and attribute caches, extent maps and the page cache, and the operations
+// the dcvn and dsvn behaviors (dcvn.h, dsvn.h) run on them. Metadata and tokens go to
+// the file system's server: over the LAN, or in-process on the node that serves it (the
+// dsvn's token client talking to its own token server, §0026). File data goes directly
+// between this node and the disks over the fabric, at the places the extent map (held
+// under EXTENT read) names. Paths are walked above, by the vnode layer.
 //
 // The token sets of §0033, acquired in TokenType order:
 //   buffered read   IOEXCL r, IO r, PAGE_CLEAN r, SIZE r, EXTENT r
 //   buffered write  IOEXCL r, IO w, PAGE_DIRTY w, PAGE_CLEAN w, TIMES sw, SIZE w|r, EXTENT r
 //   direct read     IOEXCL r, IO r, PAGE_CLEAN sw, SIZE r, EXTENT r
 //   direct write    IOEXCL r, IO r, PAGE_DIRTY sw, PAGE_CLEAN sw, TIMES sw, SIZE w|r, EXTENT r
-//   mapped read/write  as buffered, without IO (page faults are not read/write calls)
+//   mapped page fault  as buffered, without IO (§0033: faults are not read/write calls)
 // SIZE is held for write only with a true I/O-exclusive state; otherwise a write that
 // extends the file asks the server (lending SIZE read).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <set>
 
@@ -22,7 +26,7 @@
 #include "engine/sync/mutex.h"
 #include "model/cell/rpc.h"
 #include "model/cxfs/config.h"
-#include "model/cxfs/file_access.h"
+#include "model/vnode/file_access.h"
 #include "model/cxfs/messages.h"
 #include "model/cxfs/page_cache.h"
 #include "model/cxfs/path_retry.h"
@@ -39,7 +43,7 @@ inline constexpr int kFlushPasses = 4;
 inline constexpr Duration kFlushRetry = 100'000'000;
 inline constexpr Duration kFlushGiveUp = 60'000'000'000;
 
-class Client final : public FileAccess {
+class Client {
  public:
   Client(Simulation& sim, NodeId self, Rpc& rpc, const std::vector<FsConfig>& filesystems, const Mutations& mutations);
 
@@ -50,29 +54,35 @@ class Client final : public FileAccess {
   // Requests from the server: recall and I/O-exclusive change.
   Task<Reply> handle(NodeId from, Request r);
 
-  Task<xfs::Result<Ino>> lookup(std::string fs, std::string path) override;
-  Task<xfs::Result<Ino>> create(std::string fs, std::string path) override;
-  Task<xfs::Result<Ino>> mkdir(std::string fs, std::string path) override;
-  Task<Errno> unlink(std::string fs, std::string path) override;
-  Task<Errno> rename(std::string fs, std::string from, std::string to) override;
-  Task<xfs::Result<Stat>> getattr(std::string fs, std::string path) override;
-  Task<Errno> setattr(std::string fs, std::string path, xfs::SetAttr attrs) override;
-  Task<Errno> truncate(std::string fs, std::string path, std::uint64_t size) override;
-  Task<Errno> open(std::string fs, Ino ino) override;
-  Task<Errno> close(std::string fs, Ino ino) override;
-  Task<Errno> read(std::string fs, Ino ino, std::uint64_t offset, std::uint64_t length, IoMode mode,
-                   Bytes& out) override;
-  Task<Errno> write(std::string fs, Ino ino, std::uint64_t offset, Bytes data, IoMode mode) override;
-  Task<Errno> fsync(std::string fs, Ino ino) override;
+  // The file system's index once it is mounted here; a call made before the mount
+  // finished waits for it (up to kMountWait), so a workload may start with the cluster.
+  Task<std::optional<std::uint32_t>> mounted_index(const std::string& name);
+  // A node that serves file system `fs` answers its own requests in-process.
+  using LocalServer = std::function<Task<Reply>(Request)>;
+  void set_local_server(std::uint32_t fs, LocalServer serve) { local_[fs] = std::move(serve); }
+  bool serves_locally(std::uint32_t fs) const { return local_.count(fs) != 0; }
+
+  // The vnode operations, by file-system index and inode (directory operations on the
+  // directory's inode).
+  Task<xfs::Result<Ino>> lookup(std::uint32_t fs, Ino dir, std::string name);
+  Task<xfs::Result<Ino>> create(std::uint32_t fs, Ino dir, std::string name, xfs::FileType type);
+  Task<Errno> unlink(std::uint32_t fs, Ino dir, std::string name);
+  Task<Errno> rename(std::uint32_t fs, Ino from_dir, std::string from, Ino to_dir, std::string to);
+  Task<xfs::Result<Stat>> getattr(std::uint32_t fs, Ino ino);
+  Task<Errno> setattr(std::uint32_t fs, Ino ino, xfs::SetAttr attrs);
+  Task<Errno> truncate(std::uint32_t fs, Ino ino, std::uint64_t size);
+  Task<Errno> open(std::uint32_t fs, Ino ino);
+  Task<Errno> close(std::uint32_t fs, Ino ino);
+  Task<Errno> read(std::uint32_t fs, Ino ino, std::uint64_t offset, std::uint64_t length, IoMode mode, Bytes& out);
+  Task<Errno> write(std::uint32_t fs, Ino ino, std::uint64_t offset, Bytes data, IoMode mode);
+  Task<Errno> fsync(std::uint32_t fs, Ino ino);
+  Task<Errno> fault(std::uint32_t fs, Ino ino, std::uint64_t page, bool store, std::uint64_t in_page, Bytes& data);
 
   const PageCache& pages() const { return pages_; }
 
 
  private:
   struct Held;  // tokens held for one call, released in reverse order
-  // The file system's index once it is mounted here; a call made before the mount
-  // finished waits for it (up to kMountWait), so a workload may start with the cluster.
-  Task<std::optional<std::uint32_t>> fs_index(const std::string& name);
   Task<std::optional<Reply>> call(std::uint32_t fs, Request r);
   Task<bool> acquire_set(Held& h, token::ObjectId o, std::vector<std::pair<token::TokenType, token::Level>> want);
   void release_set(Held& h);
@@ -82,9 +92,6 @@ class Client final : public FileAccess {
   Task<void> before_return(token::ObjectId o, token::TokenType t, token::Level l);
   Task<void> give_back(token::ObjectId o, token::TokenType t, token::Level l, token::Grants given,
                        token::TokenState st);
-  Task<xfs::Result<Ino>> lookup_name(std::uint32_t fs, Ino dir, std::string name);
-  Task<xfs::Result<Ino>> resolve(std::uint32_t fs, const std::string& path, bool parent, std::string* leaf);
-  Task<xfs::Result<Ino>> make(std::string fs, std::string path, xfs::FileType type);
   Task<Errno> flush(token::ObjectId o);
   Task<void> flush_for_return(token::ObjectId o);
   Task<Errno> read_block(token::ObjectId o, std::uint64_t block, Bytes& out);
@@ -102,6 +109,7 @@ class Client final : public FileAccess {
   token::TokenClient tokens_;
   PageCache pages_;
   std::map<std::uint32_t, NodeId> servers_;
+  std::map<std::uint32_t, LocalServer> local_;  // the file systems this node serves
   std::map<std::uint32_t, std::uint32_t> server_boot_;  // incarnation of each server we talk to
   std::map<token::ObjectId, std::vector<xfs::Extent>> extents_;       // under EXTENT read
   std::map<token::ObjectId, std::map<std::string, Ino>> names_;       // under NAME read (directory)

@@ -15,11 +15,16 @@
 
 #include "engine/node_id.h"
 #include "engine/wire.h"
-#include "model/cxfs/file_access.h"
+#include "model/vnode/file_access.h"
 #include "model/token/token.h"
 #include "model/xfs/types.h"
 
 namespace sansim::cxfs {
+
+using vnode::IoMode;
+using xfs::Errno;
+using xfs::Ino;
+using vnode::Stat;
 
 enum class Kind : std::uint8_t {
   token_request,  // client -> server: grant me `type` at `level` (§0034-0035)

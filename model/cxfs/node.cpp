@@ -13,6 +13,14 @@ Node::Node(Simulation& sim, NodeId self, std::vector<FsConfig> filesystems, Muta
     : sim_(sim), self_(self), filesystems_(std::move(filesystems)), mutations_(mutations), wp_node_(wp_node),
       ready_(std::move(ready)), rpc_(sim, self, kPort), decided_(sim.sched()) {
   client_ = std::make_unique<Client>(sim, self, rpc_, filesystems_, mutations_);
+  dcvn_ = std::make_unique<Dcvn>(*client_);
+  dsvn_ = std::make_unique<Dsvn>(*client_);
+  vnodes_ = std::make_unique<vnode::VnodeTable>(sim.sched(), [this](std::uint32_t fs) {
+    return std::vector<vnode::Behavior*>{client_->serves_locally(fs) ? static_cast<vnode::Behavior*>(dsvn_.get())
+                                                                     : static_cast<vnode::Behavior*>(dcvn_.get())};
+  });
+  files_ = std::make_unique<vnode::VnodeAccess>(
+      *vnodes_, [this](const std::string& fs) { return client_->mounted_index(fs); });
   servers_.resize(filesystems_.size());
   rpc_.set_handler([this](NodeId from, Bytes b) { return dispatch(from, std::move(b)); });
 }
@@ -59,6 +67,13 @@ Task<Bytes> Node::dispatch(NodeId from, Bytes bytes) {
   co_return encode(rep);
 }
 
+Task<Reply> Node::serve_locally(Server* server, Request r) {
+  auto op = server->handle(self_, std::move(r));
+  Reply rep = co_await op;
+  rep.boot = sim_.incarnation(self_);
+  co_return rep;
+}
+
 Task<std::optional<Reply>> Node::wp_call(Request r) {
   std::optional<Bytes> b = co_await rpc_.call(wp_node_, encode(r));
   if (!b) co_return std::nullopt;
@@ -85,6 +100,10 @@ Task<void> Node::mount_all() {
     if (rep->node != self_) continue;  // someone registered first: we are a client (§0037)
     server_volumes_.push_back(std::make_unique<PathRetry>(sim_.sched(), *sim_.storage().volume(f.volume)));
     servers_[i] = std::make_unique<Server>(sim_, self_, i, f, rpc_, *server_volumes_.back(), mutations_);
+    // dsvn: this node's token client and token server talk in-process (§0026).
+    Server* server = servers_[i].get();
+    server->set_local_client([this](Request r) { return client_->handle(self_, std::move(r)); });
+    client_->set_local_server(i, [server, this](Request r) { return serve_locally(server, std::move(r)); });
     decided_.notify_all();  // requests wait in the server until its mount finished
     const Errno e = co_await servers_[i]->mount();
     if (e != Errno::ok)

@@ -1,6 +1,8 @@
 // The cluster file system on one node: its message service, the metadata client every
-// node runs, the metadata servers of the file systems this node serves, and — on the
-// white-pages node — the white-pages server (§0026, §0037).
+// node runs, the metadata servers of the file systems this node serves, the node's
+// vnodes with their behavior chains ([dsvn] for a file system served here, [dcvn] for
+// the others), the FileAccess user processes call, and — on the white-pages node — the
+// white-pages server (§0026-0027, §0037).
 //
 // Mounting (§0037): once membership is stable, each candidate server of a file system
 // tries to register it with white pages, in the order the configuration lists the
@@ -17,8 +19,12 @@
 #include "model/cell/rpc.h"
 #include "model/cxfs/client.h"
 #include "model/cxfs/config.h"
+#include "model/cxfs/dcvn.h"
+#include "model/cxfs/dsvn.h"
 #include "model/cxfs/path_retry.h"
 #include "model/cxfs/server.h"
+#include "model/vnode/vnode_access.h"
+#include "model/vnode/vnode_table.h"
 #include "model/wp/white_pages.h"
 
 namespace sansim::cxfs {
@@ -33,12 +39,16 @@ class Node {
 
   void start();
   Client& client() { return *client_; }
+  // What user processes on this node call.
+  vnode::FileAccess& files() { return *files_; }
+  vnode::VnodeTable& vnodes() { return *vnodes_; }
   const Server* server(std::uint32_t fs) const;
 
  private:
   Task<void> mount_all();
   Task<Bytes> dispatch(NodeId from, Bytes bytes);
   Task<std::optional<Reply>> wp_call(Request r);
+  Task<Reply> serve_locally(Server* server, Request r);
 
   Simulation& sim_;
   NodeId self_;
@@ -48,6 +58,10 @@ class Node {
   std::function<bool()> ready_;
   Rpc rpc_;
   std::unique_ptr<Client> client_;
+  std::unique_ptr<Dcvn> dcvn_;
+  std::unique_ptr<Dsvn> dsvn_;
+  std::unique_ptr<vnode::VnodeTable> vnodes_;
+  std::unique_ptr<vnode::VnodeAccess> files_;
   std::vector<std::unique_ptr<PathRetry>> server_volumes_;
   std::vector<std::unique_ptr<Server>> servers_;  // by file-system index; null where not served
   wp::WhitePages wp_;

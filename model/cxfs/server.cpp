@@ -71,8 +71,17 @@ Task<token::RecallAnswer> Server::recall(NodeId holder, token::ObjectId o, Token
   r.ino = o.ino;
   r.type = t;
   r.conditional = conditional;
-  std::optional<Bytes> reply = co_await rpc_.call(holder, encode(r));
   token::RecallAnswer a;
+  if (holder == self_ && local_client_) {
+    auto op = local_client_(r);
+    const Reply rep = co_await op;
+    a.returned = rep.returned;
+    a.absent = rep.absent;
+    a.given = rep.given;
+    a.state = rep.state;
+    co_return a;
+  }
+  std::optional<Bytes> reply = co_await rpc_.call(holder, encode(r));
   if (!reply) {
     a.unreachable = true;
     co_return a;
@@ -183,7 +192,12 @@ Task<Reply> Server::token_request(NodeId from, const Request& r) {
       off.kind = Kind::ioexcl_off;
       off.fs = index_;
       off.ino = r.ino;
-      co_await rpc_.call(was, encode(off));
+      if (was == self_ && local_client_) {
+        auto op = local_client_(off);
+        co_await op;
+      } else {
+        co_await rpc_.call(was, encode(off));
+      }
     }
   }
   const token::GrantId granted = co_await tokens_.acquire(from, o, r.type, r.level);
@@ -254,7 +268,9 @@ Task<Reply> Server::name_op(NodeId from, const Request& r) {
   if (rep.err == Errno::ok) {
     const Time now = sim_.now();
     if (r.kind == Kind::create) {
-      xfs::Result<Ino> c = co_await fs_->create(r.ino, r.name, r.file_type, xfs::Times{now, now, now});
+      const xfs::Times times{now, now, now};
+      auto op = fs_->create(r.ino, r.name, r.file_type, times);
+      xfs::Result<Ino> c = co_await op;
       rep.err = c.err;
       rep.ino = c.value;
       if (c.ok()) rep.stat = stat_of(c.value);

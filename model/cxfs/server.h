@@ -3,6 +3,8 @@
 // and answers the requests of metadata clients, its own node's included.
 #pragma once
 
+#include <functional>
+
 #include <map>
 #include <memory>
 #include <set>
@@ -28,6 +30,9 @@ class Server {
   // holds no file system. Requests wait until this finished.
   Task<Errno> mount();
   Task<Reply> handle(NodeId from, Request r);
+  // This node's own token client (the dsvn's, §0026) is recalled in-process.
+  using LocalClient = std::function<Task<Reply>(Request)>;
+  void set_local_client(LocalClient c) { local_client_ = std::move(c); }
 
   const xfs::FileSystem* file_system() const { return fs_.get(); }
 
@@ -51,6 +56,7 @@ class Server {
   Rpc& rpc_;
   Volume& volume_;
   Mutations mutations_;
+  LocalClient local_client_;
   token::TokenServer tokens_;
   std::unique_ptr<xfs::FileSystem> fs_;
   Event ready_;

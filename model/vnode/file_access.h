@@ -18,7 +18,7 @@
 #include "engine/wire.h"
 #include "model/xfs/types.h"
 
-namespace sansim::cxfs {
+namespace sansim::vnode {
 
 using xfs::Errno;
 using xfs::Ino;
@@ -27,10 +27,17 @@ using xfs::Ino;
 enum class IoMode : std::uint8_t {
   buffered,  // through this node's page cache
   direct,    // between the disk and the caller, bypassing the page cache
-  mapped,    // page faults on a memory-mapped range (uses the page cache, no IO token)
+  mapped,    // loads and stores on a memory-mapped range: a page fault per page (Behavior::fault)
 };
 
-const char* to_string(IoMode m);
+constexpr const char* to_string(IoMode m) {
+  switch (m) {
+    case IoMode::buffered: return "buffered";
+    case IoMode::direct: return "direct";
+    case IoMode::mapped: return "mapped";
+  }
+  return "?";
+}
 
 struct Stat {
   Ino ino = 0;
@@ -72,4 +79,4 @@ class FileAccess {
   virtual Task<Errno> fsync(std::string fs, Ino ino) = 0;
 };
 
-}  // namespace sansim::cxfs
+}  // namespace sansim::vnode

@@ -1,0 +1,276 @@
+#include "model/vnode/vnode_access.h"
+
+#include <algorithm>
+
+#include "engine/sim/volume.h"
+
+namespace sansim::vnode {
+namespace {
+
+// Holds a vnode's behavior head shared for the scope of one operation in its chain.
+class HeadHold {
+ public:
+  explicit HeadHold(RwLock& lock) : lock_(lock) {}
+  ~HeadHold() { lock_.unlock_shared(); }
+  HeadHold(const HeadHold&) = delete;
+  HeadHold& operator=(const HeadHold&) = delete;
+
+ private:
+  RwLock& lock_;
+};
+
+std::vector<std::string> components(const std::string& path) {
+  std::vector<std::string> parts;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    while (i < path.size() && path[i] == '/') ++i;
+    std::size_t j = i;
+    while (j < path.size() && path[j] != '/') ++j;
+    if (j > i) parts.push_back(path.substr(i, j - i));
+    i = j;
+  }
+  return parts;
+}
+
+}  // namespace
+
+Task<VnodeAccess::Walked> VnodeAccess::walk(std::uint32_t fs, std::string path, bool parent) {
+  Walked w;
+  std::vector<std::string> parts = components(path);
+  if (parent) {
+    if (parts.empty()) {
+      w.err = Errno::inval;
+      co_return w;
+    }
+    w.leaf = parts.back();
+    parts.pop_back();
+  }
+  Ino cur = xfs::kRootIno;
+  for (const std::string& p : parts) {
+    Vnode& dir = vnodes_.get(fs, cur);
+    co_await dir.head().lock_shared();
+    HeadHold hold(dir.head());
+    auto op = dir.first().lookup(dir, p);
+    xfs::Result<Ino> r = co_await op;
+    if (!r.ok()) {
+      w.err = r.err;
+      co_return w;
+    }
+    cur = r.value;
+  }
+  w.ino = cur;
+  co_return w;
+}
+
+Task<xfs::Result<Ino>> VnodeAccess::lookup(std::string fs, std::string path) {
+  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
+  if (!f) co_return xfs::Result<Ino>{Errno::io, 0};
+  const Walked w = co_await walk(*f, std::move(path), false);
+  co_return xfs::Result<Ino>{w.err, w.ino};
+}
+
+Task<xfs::Result<Ino>> VnodeAccess::make(std::string fs, std::string path, xfs::FileType type) {
+  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
+  if (!f) co_return xfs::Result<Ino>{Errno::io, 0};
+  const Walked w = co_await walk(*f, std::move(path), true);
+  if (w.err != Errno::ok) co_return xfs::Result<Ino>{w.err, 0};
+  Vnode& dir = vnodes_.get(*f, w.ino);
+  co_await dir.head().lock_shared();
+  HeadHold hold(dir.head());
+  auto op = dir.first().create(dir, w.leaf, type);
+  xfs::Result<Ino> r = co_await op;
+  co_return r;
+}
+
+Task<xfs::Result<Ino>> VnodeAccess::create(std::string fs, std::string path) {
+  xfs::Result<Ino> r = co_await make(std::move(fs), std::move(path), xfs::FileType::regular);
+  co_return r;
+}
+
+Task<xfs::Result<Ino>> VnodeAccess::mkdir(std::string fs, std::string path) {
+  xfs::Result<Ino> r = co_await make(std::move(fs), std::move(path), xfs::FileType::directory);
+  co_return r;
+}
+
+Task<Errno> VnodeAccess::unlink(std::string fs, std::string path) {
+  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
+  if (!f) co_return Errno::io;
+  const Walked w = co_await walk(*f, std::move(path), true);
+  if (w.err != Errno::ok) co_return w.err;
+  Vnode& dir = vnodes_.get(*f, w.ino);
+  co_await dir.head().lock_shared();
+  HeadHold hold(dir.head());
+  auto op = dir.first().unlink(dir, w.leaf);
+  const Errno e = co_await op;
+  co_return e;
+}
+
+Task<Errno> VnodeAccess::rename(std::string fs, std::string from, std::string to) {
+  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
+  if (!f) co_return Errno::io;
+  const Walked a = co_await walk(*f, std::move(from), true);
+  if (a.err != Errno::ok) co_return a.err;
+  const Walked b = co_await walk(*f, std::move(to), true);
+  if (b.err != Errno::ok) co_return b.err;
+  // The operation enters the chain of the source directory; only its head is held (a
+  // second head taken while holding one could wait behind a conversion of it forever).
+  Vnode& dir = vnodes_.get(*f, a.ino);
+  Vnode& to_dir = vnodes_.get(*f, b.ino);
+  co_await dir.head().lock_shared();
+  HeadHold hold(dir.head());
+  auto op = dir.first().rename(dir, a.leaf, to_dir, b.leaf);
+  const Errno e = co_await op;
+  co_return e;
+}
+
+Task<xfs::Result<Stat>> VnodeAccess::getattr(std::string fs, std::string path) {
+  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
+  if (!f) co_return xfs::Result<Stat>{Errno::io, {}};
+  const Walked w = co_await walk(*f, std::move(path), false);
+  if (w.err != Errno::ok) co_return xfs::Result<Stat>{w.err, {}};
+  Vnode& v = vnodes_.get(*f, w.ino);
+  co_await v.head().lock_shared();
+  HeadHold hold(v.head());
+  auto op = v.first().getattr(v);
+  xfs::Result<Stat> r = co_await op;
+  co_return r;
+}
+
+Task<Errno> VnodeAccess::setattr(std::string fs, std::string path, xfs::SetAttr attrs) {
+  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
+  if (!f) co_return Errno::io;
+  const Walked w = co_await walk(*f, std::move(path), false);
+  if (w.err != Errno::ok) co_return w.err;
+  Vnode& v = vnodes_.get(*f, w.ino);
+  co_await v.head().lock_shared();
+  HeadHold hold(v.head());
+  auto op = v.first().setattr(v, attrs);
+  const Errno e = co_await op;
+  co_return e;
+}
+
+Task<Errno> VnodeAccess::truncate(std::string fs, std::string path, std::uint64_t size) {
+  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
+  if (!f) co_return Errno::io;
+  const Walked w = co_await walk(*f, std::move(path), false);
+  if (w.err != Errno::ok) co_return w.err;
+  Vnode& v = vnodes_.get(*f, w.ino);
+  co_await v.head().lock_shared();
+  HeadHold hold(v.head());
+  auto op = v.first().truncate(v, size);
+  const Errno e = co_await op;
+  co_return e;
+}
+
+Task<Errno> VnodeAccess::open(std::string fs, Ino ino) {
+  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
+  if (!f) co_return Errno::io;
+  Vnode& v = vnodes_.get(*f, ino);
+  co_await v.head().lock_shared();
+  HeadHold hold(v.head());
+  auto op = v.first().open(v);
+  const Errno e = co_await op;
+  co_return e;
+}
+
+Task<Errno> VnodeAccess::close(std::string fs, Ino ino) {
+  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
+  if (!f) co_return Errno::io;
+  Vnode& v = vnodes_.get(*f, ino);
+  co_await v.head().lock_shared();
+  HeadHold hold(v.head());
+  auto op = v.first().close(v);
+  const Errno e = co_await op;
+  co_return e;
+}
+
+Task<Errno> VnodeAccess::read(std::string fs, Ino ino, std::uint64_t offset, std::uint64_t length, IoMode mode,
+                              Bytes& out) {
+  out.clear();
+  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
+  if (!f) co_return Errno::io;
+  Vnode& v = vnodes_.get(*f, ino);
+  if (mode == IoMode::mapped) {
+    const Errno e = co_await mapped_read(v, offset, length, out);
+    co_return e;
+  }
+  co_await v.head().lock_shared();
+  HeadHold hold(v.head());
+  auto op = v.first().read(v, offset, length, mode, out);
+  const Errno e = co_await op;
+  co_return e;
+}
+
+Task<Errno> VnodeAccess::write(std::string fs, Ino ino, std::uint64_t offset, Bytes data, IoMode mode) {
+  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
+  if (!f) co_return Errno::io;
+  Vnode& v = vnodes_.get(*f, ino);
+  if (mode == IoMode::mapped) {
+    const Errno e = co_await mapped_write(v, offset, data);
+    co_return e;
+  }
+  co_await v.head().lock_shared();
+  HeadHold hold(v.head());
+  auto op = v.first().write(v, offset, std::move(data), mode);
+  const Errno e = co_await op;
+  co_return e;
+}
+
+Task<Errno> VnodeAccess::fsync(std::string fs, Ino ino) {
+  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
+  if (!f) co_return Errno::io;
+  Vnode& v = vnodes_.get(*f, ino);
+  co_await v.head().lock_shared();
+  HeadHold hold(v.head());
+  auto op = v.first().fsync(v);
+  const Errno e = co_await op;
+  co_return e;
+}
+
+// A load from a mapping touches one page after another; each page not at hand faults.
+Task<Errno> VnodeAccess::mapped_read(Vnode& v, std::uint64_t offset, std::uint64_t length, Bytes& out) {
+  const std::uint64_t end = offset + length;
+  for (std::uint64_t pos = offset; pos < end;) {
+    const std::uint64_t page = pos / kBlockSize;
+    const std::uint64_t in = pos % kBlockSize;
+    Bytes data;
+    Errno e = Errno::ok;
+    {
+      co_await v.head().lock_shared();
+      HeadHold hold(v.head());
+      auto op = v.first().fault(v, page, false, 0, data);
+      e = co_await op;
+    }
+    if (e != Errno::ok) co_return e;
+    if (data.size() <= in) break;  // past the end of file
+    const std::uint64_t n = std::min<std::uint64_t>(data.size() - in, end - pos);
+    out.insert(out.end(), data.begin() + static_cast<std::ptrdiff_t>(in),
+               data.begin() + static_cast<std::ptrdiff_t>(in + n));
+    if (data.size() < kBlockSize && in + n >= data.size()) break;  // the file ends in this page
+    pos += n;
+  }
+  co_return Errno::ok;
+}
+
+Task<Errno> VnodeAccess::mapped_write(Vnode& v, std::uint64_t offset, const Bytes& data) {
+  const std::uint64_t end = offset + data.size();
+  for (std::uint64_t pos = offset; pos < end;) {
+    const std::uint64_t page = pos / kBlockSize;
+    const std::uint64_t in = pos % kBlockSize;
+    const std::uint64_t n = std::min<std::uint64_t>(kBlockSize - in, end - pos);
+    Bytes piece(data.begin() + static_cast<std::ptrdiff_t>(pos - offset),
+                data.begin() + static_cast<std::ptrdiff_t>(pos - offset + n));
+    Errno e = Errno::ok;
+    {
+      co_await v.head().lock_shared();
+      HeadHold hold(v.head());
+      auto op = v.first().fault(v, page, true, in, piece);
+      e = co_await op;
+    }
+    if (e != Errno::ok) co_return e;
+    pos += n;
+  }
+  co_return Errno::ok;
+}
+
+}  // namespace sansim::vnode
