@@ -62,22 +62,38 @@ Task<VnodeAccess::Walked> VnodeAccess::walk(std::uint32_t fs, std::string path, 
   co_return w;
 }
 
-Task<xfs::Result<Ino>> VnodeAccess::lookup(std::string fs, std::string path) {
+Task<VnodeAccess::Found> VnodeAccess::find(std::string fs, std::string path, bool parent) {
+  Found found;
   const std::optional<std::uint32_t> f = co_await mount_of_(fs);
-  if (!f) co_return xfs::Result<Ino>{Errno::io, 0};
-  const Walked w = co_await walk(*f, std::move(path), false);
-  co_return xfs::Result<Ino>{w.err, w.ino};
+  if (!f) {
+    found.err = Errno::io;
+    co_return found;
+  }
+  Walked w = co_await walk(*f, std::move(path), parent);
+  found.err = w.err;
+  if (w.err != Errno::ok) co_return found;
+  found.vnode = &vnodes_.get(*f, w.ino);
+  found.leaf = std::move(w.leaf);
+  co_return found;
+}
+
+Task<Vnode*> VnodeAccess::vnode_of(std::string fs, Ino ino) {
+  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
+  co_return f ? &vnodes_.get(*f, ino) : nullptr;
+}
+
+Task<xfs::Result<Ino>> VnodeAccess::lookup(std::string fs, std::string path) {
+  const Found found = co_await find(std::move(fs), std::move(path), false);
+  co_return xfs::Result<Ino>{found.err, found.vnode != nullptr ? found.vnode->ino() : 0};
 }
 
 Task<xfs::Result<Ino>> VnodeAccess::make(std::string fs, std::string path, xfs::FileType type) {
-  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
-  if (!f) co_return xfs::Result<Ino>{Errno::io, 0};
-  const Walked w = co_await walk(*f, std::move(path), true);
-  if (w.err != Errno::ok) co_return xfs::Result<Ino>{w.err, 0};
-  Vnode& dir = vnodes_.get(*f, w.ino);
+  const Found found = co_await find(std::move(fs), std::move(path), true);
+  if (found.vnode == nullptr) co_return xfs::Result<Ino>{found.err, 0};
+  Vnode& dir = *found.vnode;
   co_await dir.head().lock_shared();
   HeadHold hold(dir.head());
-  auto op = dir.first().create(dir, w.leaf, type);
+  auto op = dir.first().create(dir, found.leaf, type);
   xfs::Result<Ino> r = co_await op;
   co_return r;
 }
@@ -93,42 +109,35 @@ Task<xfs::Result<Ino>> VnodeAccess::mkdir(std::string fs, std::string path) {
 }
 
 Task<Errno> VnodeAccess::unlink(std::string fs, std::string path) {
-  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
-  if (!f) co_return Errno::io;
-  const Walked w = co_await walk(*f, std::move(path), true);
-  if (w.err != Errno::ok) co_return w.err;
-  Vnode& dir = vnodes_.get(*f, w.ino);
+  const Found found = co_await find(std::move(fs), std::move(path), true);
+  if (found.vnode == nullptr) co_return found.err;
+  Vnode& dir = *found.vnode;
   co_await dir.head().lock_shared();
   HeadHold hold(dir.head());
-  auto op = dir.first().unlink(dir, w.leaf);
+  auto op = dir.first().unlink(dir, found.leaf);
   const Errno e = co_await op;
   co_return e;
 }
 
 Task<Errno> VnodeAccess::rename(std::string fs, std::string from, std::string to) {
-  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
-  if (!f) co_return Errno::io;
-  const Walked a = co_await walk(*f, std::move(from), true);
-  if (a.err != Errno::ok) co_return a.err;
-  const Walked b = co_await walk(*f, std::move(to), true);
-  if (b.err != Errno::ok) co_return b.err;
+  const Found a = co_await find(fs, std::move(from), true);
+  if (a.vnode == nullptr) co_return a.err;
+  const Found b = co_await find(std::move(fs), std::move(to), true);
+  if (b.vnode == nullptr) co_return b.err;
   // The operation enters the chain of the source directory; only its head is held (a
   // second head taken while holding one could wait behind a conversion of it forever).
-  Vnode& dir = vnodes_.get(*f, a.ino);
-  Vnode& to_dir = vnodes_.get(*f, b.ino);
+  Vnode& dir = *a.vnode;
   co_await dir.head().lock_shared();
   HeadHold hold(dir.head());
-  auto op = dir.first().rename(dir, a.leaf, to_dir, b.leaf);
+  auto op = dir.first().rename(dir, a.leaf, *b.vnode, b.leaf);
   const Errno e = co_await op;
   co_return e;
 }
 
 Task<xfs::Result<Stat>> VnodeAccess::getattr(std::string fs, std::string path) {
-  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
-  if (!f) co_return xfs::Result<Stat>{Errno::io, {}};
-  const Walked w = co_await walk(*f, std::move(path), false);
-  if (w.err != Errno::ok) co_return xfs::Result<Stat>{w.err, {}};
-  Vnode& v = vnodes_.get(*f, w.ino);
+  const Found found = co_await find(std::move(fs), std::move(path), false);
+  if (found.vnode == nullptr) co_return xfs::Result<Stat>{found.err, {}};
+  Vnode& v = *found.vnode;
   co_await v.head().lock_shared();
   HeadHold hold(v.head());
   auto op = v.first().getattr(v);
@@ -137,11 +146,9 @@ Task<xfs::Result<Stat>> VnodeAccess::getattr(std::string fs, std::string path) {
 }
 
 Task<Errno> VnodeAccess::setattr(std::string fs, std::string path, xfs::SetAttr attrs) {
-  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
-  if (!f) co_return Errno::io;
-  const Walked w = co_await walk(*f, std::move(path), false);
-  if (w.err != Errno::ok) co_return w.err;
-  Vnode& v = vnodes_.get(*f, w.ino);
+  const Found found = co_await find(std::move(fs), std::move(path), false);
+  if (found.vnode == nullptr) co_return found.err;
+  Vnode& v = *found.vnode;
   co_await v.head().lock_shared();
   HeadHold hold(v.head());
   auto op = v.first().setattr(v, attrs);
@@ -150,11 +157,9 @@ Task<Errno> VnodeAccess::setattr(std::string fs, std::string path, xfs::SetAttr 
 }
 
 Task<Errno> VnodeAccess::truncate(std::string fs, std::string path, std::uint64_t size) {
-  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
-  if (!f) co_return Errno::io;
-  const Walked w = co_await walk(*f, std::move(path), false);
-  if (w.err != Errno::ok) co_return w.err;
-  Vnode& v = vnodes_.get(*f, w.ino);
+  const Found found = co_await find(std::move(fs), std::move(path), false);
+  if (found.vnode == nullptr) co_return found.err;
+  Vnode& v = *found.vnode;
   co_await v.head().lock_shared();
   HeadHold hold(v.head());
   auto op = v.first().truncate(v, size);
@@ -163,9 +168,9 @@ Task<Errno> VnodeAccess::truncate(std::string fs, std::string path, std::uint64_
 }
 
 Task<Errno> VnodeAccess::open(std::string fs, Ino ino) {
-  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
-  if (!f) co_return Errno::io;
-  Vnode& v = vnodes_.get(*f, ino);
+  Vnode* const found = co_await vnode_of(std::move(fs), ino);
+  if (found == nullptr) co_return Errno::io;
+  Vnode& v = *found;
   co_await v.head().lock_shared();
   HeadHold hold(v.head());
   auto op = v.first().open(v);
@@ -174,9 +179,9 @@ Task<Errno> VnodeAccess::open(std::string fs, Ino ino) {
 }
 
 Task<Errno> VnodeAccess::close(std::string fs, Ino ino) {
-  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
-  if (!f) co_return Errno::io;
-  Vnode& v = vnodes_.get(*f, ino);
+  Vnode* const found = co_await vnode_of(std::move(fs), ino);
+  if (found == nullptr) co_return Errno::io;
+  Vnode& v = *found;
   co_await v.head().lock_shared();
   HeadHold hold(v.head());
   auto op = v.first().close(v);
@@ -187,9 +192,9 @@ Task<Errno> VnodeAccess::close(std::string fs, Ino ino) {
 Task<Errno> VnodeAccess::read(std::string fs, Ino ino, std::uint64_t offset, std::uint64_t length, IoMode mode,
                               Bytes& out) {
   out.clear();
-  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
-  if (!f) co_return Errno::io;
-  Vnode& v = vnodes_.get(*f, ino);
+  Vnode* const found = co_await vnode_of(std::move(fs), ino);
+  if (found == nullptr) co_return Errno::io;
+  Vnode& v = *found;
   if (mode == IoMode::mapped) {
     const Errno e = co_await mapped_read(v, offset, length, out);
     co_return e;
@@ -202,9 +207,9 @@ Task<Errno> VnodeAccess::read(std::string fs, Ino ino, std::uint64_t offset, std
 }
 
 Task<Errno> VnodeAccess::write(std::string fs, Ino ino, std::uint64_t offset, Bytes data, IoMode mode) {
-  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
-  if (!f) co_return Errno::io;
-  Vnode& v = vnodes_.get(*f, ino);
+  Vnode* const found = co_await vnode_of(std::move(fs), ino);
+  if (found == nullptr) co_return Errno::io;
+  Vnode& v = *found;
   if (mode == IoMode::mapped) {
     const Errno e = co_await mapped_write(v, offset, data);
     co_return e;
@@ -217,9 +222,9 @@ Task<Errno> VnodeAccess::write(std::string fs, Ino ino, std::uint64_t offset, By
 }
 
 Task<Errno> VnodeAccess::fsync(std::string fs, Ino ino) {
-  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
-  if (!f) co_return Errno::io;
-  Vnode& v = vnodes_.get(*f, ino);
+  Vnode* const found = co_await vnode_of(std::move(fs), ino);
+  if (found == nullptr) co_return Errno::io;
+  Vnode& v = *found;
   co_await v.head().lock_shared();
   HeadHold hold(v.head());
   auto op = v.first().fsync(v);

@@ -46,6 +46,14 @@ class VnodeAccess final : public FileAccess {
   // Resolves `path` in file system `fs`; with `parent`, stops at the last component's
   // directory and answers the component (an empty path has none: inval).
   Task<Walked> walk(std::uint32_t fs, std::string path, bool parent);
+  struct Found {
+    Errno err = Errno::ok;
+    Vnode* vnode = nullptr;  // the object, or with `parent` its directory; null on error
+    std::string leaf;
+  };
+  Task<Found> find(std::string fs, std::string path, bool parent);
+  // The vnode of `ino` in `fs`; null when `fs` is not mounted.
+  Task<Vnode*> vnode_of(std::string fs, Ino ino);
   Task<xfs::Result<Ino>> make(std::string fs, std::string path, xfs::FileType type);
   Task<Errno> mapped_read(Vnode& v, std::uint64_t offset, std::uint64_t length, Bytes& out);
   Task<Errno> mapped_write(Vnode& v, std::uint64_t offset, const Bytes& data);
