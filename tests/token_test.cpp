@@ -151,6 +151,41 @@ BOOST_AUTO_TEST_CASE(a_stale_return_does_not_drop_a_newer_grant) {
   BOOST_TEST((server.held(1, o, TokenType::io) == Level::read));
 }
 
+// Celldown (§0066): a failed holder's grants go at once. A requester waiting on the
+// holder's return (which will never come) is granted then, not after kReturnLost.
+BOOST_AUTO_TEST_CASE(celldown_drops_a_failed_holders_grants_and_wakes_waiters) {
+  Simulation sim(1, {"server", "c1", "c2"}, LanOptions{});
+  TokenServer server(
+      sim, 0,
+      [](NodeId, ObjectId, TokenType, bool, GrantId) -> Task<RecallAnswer> {
+        RecallAnswer a;  // "absent": its return is on the way (it is not: the node died)
+        a.returned = true;
+        a.absent = true;
+        co_return a;
+      },
+      [](ObjectId, TokenType, NodeId, const TokenState&) {});
+  const ObjectId o{0, 11}, other{0, 12};
+  GrantId first = 0, other_grant = 0, second = 0;
+  Time granted_at = -1;
+  sim.sched().spawn(0, take_token(&server, 1, o, TokenType::io, Level::write, &first, &sim, nullptr), "c1.io");
+  sim.sched().spawn(0, take_token(&server, 1, other, TokenType::exist, Level::read, &other_grant, &sim, nullptr),
+                    "c1.exist");
+  sim.sched().run_until(1_ms);
+  BOOST_TEST_REQUIRE(first != 0);
+  sim.sched().spawn(0, take_token(&server, 2, o, TokenType::io, Level::read, &second, &sim, &granted_at), "c2.io");
+  sim.sched().run_until(1_s);
+  BOOST_TEST(second == 0);
+  const Time down = sim.now();
+  BOOST_TEST(server.celldown({1}) == 2u);
+  sim.sched().run_until(sim.now() + 1_s);
+  BOOST_TEST(second != 0);
+  BOOST_TEST(granted_at - down <= kReturnRecheck);
+  BOOST_TEST((server.held(1, o, TokenType::io) == Level::none));
+  BOOST_TEST((server.held(1, other, TokenType::exist) == Level::none));
+  BOOST_TEST((server.held(2, o, TokenType::io) == Level::read));
+  BOOST_TEST(server.celldown({1}) == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(names_round_trip) {
   std::set<std::string> seen;
   for (std::size_t i = 0; i < kTokenTypes; ++i) {

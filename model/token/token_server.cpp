@@ -181,6 +181,29 @@ void TokenServer::forget(ObjectId obj) {
   objects_.erase(it);
 }
 
+std::size_t TokenServer::celldown(const std::set<NodeId>& failed) {
+  std::size_t dropped = 0;
+  for (auto& [obj, o] : objects_) {
+    bool changed = false;
+    for (std::size_t t = 0; t < kTokenTypes; ++t) {
+      Slot& s = o->slots[t];
+      for (auto h = s.holders.begin(); h != s.holders.end();) {
+        if (failed.count(h->first) == 0) {
+          ++h;
+          continue;
+        }
+        observe("token.celldown", h->first, obj, static_cast<TokenType>(t), h->second);
+        s.granted.erase(h->first);
+        h = s.holders.erase(h);
+        ++dropped;
+        changed = true;
+      }
+    }
+    if (changed) o->changed.notify_all();
+  }
+  return dropped;
+}
+
 Level TokenServer::held(NodeId holder, ObjectId obj, TokenType type) const {
   auto it = objects_.find(obj);
   if (it == objects_.end()) return Level::none;

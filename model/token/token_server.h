@@ -82,6 +82,10 @@ class TokenServer {
   void give(NodeId holder, ObjectId obj, const Grants& given, const TokenState& state);
   // Drops every token of `obj` (the object is gone).
   void forget(ObjectId obj);
+  // Celldown (§0066-0067): the failed nodes' grants are gone with them; everything
+  // waiting on them (a recall answer, a return on its way) looks again. Answers how
+  // many grants were dropped.
+  std::size_t celldown(const std::set<NodeId>& failed);
 
   Level held(NodeId holder, ObjectId obj, TokenType type) const;
   std::size_t holders(ObjectId obj, TokenType type) const;
