@@ -8,6 +8,7 @@
 
 #include "engine/sim/volume.h"
 #include "model/cell/cell.h"
+#include "tests/fs_cluster.h"
 
 using namespace sansim;
 using vnode::IoMode;
@@ -15,46 +16,17 @@ using xfs::Errno;
 
 namespace {
 
-struct Cluster {
-  explicit Cluster(std::uint64_t seed, cxfs::Mutations m = {}) : sim(seed, {"n1", "n2", "n3"}, LanOptions{}) {
-    StorageSpec spec;
-    spec.disks.push_back({"d1", 16384});
-    spec.volumes.push_back({"v1", {"d1"}});
-    sim.storage().configure(spec);
-    cxfs::FsConfig fs;
-    fs.id = "fs1";
-    fs.volume = "v1";
-    fs.servers = {0, 1};
-    fs.inodes = 256;
-    fs.log_blocks = 256;
-    sim.set_factory([fs, m](Simulation& s, NodeId n) -> std::unique_ptr<NodeProcess> {
-      CellConfig cfg;
-      cfg.server_capable = n < 2;
-      cfg.filesystems = {fs};
-      cfg.fs_mutations = m;
-      cfg.wp_node = 0;
-      return std::make_unique<Cell>(s, n, cfg);
-    });
+struct Cluster : test::FsCluster {
+  explicit Cluster(std::uint64_t seed, cxfs::Mutations m = {}) : FsCluster(seed, m) {
     sim.subscribe(&log);
-    sim.boot_all();
-    const bool up = sim.sched().run_until(
-        [&] {
-          for (NodeId n = 0; n < 3; ++n)
-            if (!static_cast<Cell*>(sim.process(n))->cxfs()->client().mounted(0)) return false;
-          return true;
-        },
-        20'000'000'000);
-    BOOST_REQUIRE(up);
+    boot();
   }
-  // What user processes on node n call (through its vnodes and behavior chains).
-  vnode::FileAccess& client(NodeId n) { return static_cast<Cell*>(sim.process(n))->cxfs()->files(); }
-  const cxfs::PageCache& pages(NodeId n) { return static_cast<Cell*>(sim.process(n))->cxfs()->client().pages(); }
+  vnode::FileAccess& client(NodeId n) { return files(n); }
 
   struct Log final : ObservationSink {
     std::map<std::string, int> kinds;
     void on_observation(const Observation& o) override { ++kinds[o.kind]; }
   } log;
-  Simulation sim;
 };
 
 Bytes pattern(std::uint8_t v, std::size_t n) { return Bytes(n, v); }
@@ -162,7 +134,7 @@ BOOST_AUTO_TEST_CASE(rename_invalidates_cached_names_elsewhere) {
   xfs::Result<xfs::Ino> old, now;
   run_on(c, 2, [&]() -> Task<void> {
     old = co_await c.client(2).lookup("fs1", "/a");
-    now = static_cast<Cell*>(c.sim.process(2))->cxfs()->client().mounted(0) ? co_await c.client(2).lookup("fs1", "/b") : now;
+    now = c.cell(2).cxfs()->client().mounted(0) ? co_await c.client(2).lookup("fs1", "/b") : now;
   });
   BOOST_CHECK(old.err == Errno::noent);
   BOOST_CHECK(now.ok());

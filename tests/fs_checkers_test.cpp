@@ -19,6 +19,7 @@
 #include "model/app/process.h"
 #include "model/cell/cell.h"
 #include "model/xfs/file_system.h"
+#include "tests/fs_cluster.h"
 
 using namespace sansim;
 using xfs::Errno;
@@ -394,25 +395,8 @@ BOOST_AUTO_TEST_SUITE_END()
 // made through app::Process so the history is exactly the app's.
 namespace {
 
-struct Cluster {
-  explicit Cluster(std::uint64_t seed, cxfs::Mutations m = {}) : sim(seed, kNodes, LanOptions{}) {
-    StorageSpec spec;
-    spec.disks.push_back({"d1", 16384});
-    spec.volumes.push_back({"v1", {"d1"}});
-    sim.storage().configure(spec);
-    fs.id = "fs1";
-    fs.volume = "v1";
-    fs.servers = {0, 1};
-    fs.inodes = 256;
-    fs.log_blocks = 256;
-    sim.set_factory([f = fs, m](Simulation& s, NodeId n) -> std::unique_ptr<NodeProcess> {
-      CellConfig cfg;
-      cfg.server_capable = n < 2;
-      cfg.filesystems = {f};
-      cfg.fs_mutations = m;
-      cfg.wp_node = 0;
-      return std::make_unique<Cell>(s, n, cfg);
-    });
+struct Cluster : test::FsCluster {
+  explicit Cluster(std::uint64_t seed, cxfs::Mutations m = {}) : FsCluster(seed, m) {
     CheckerContext ctx{sim, 5'000'000'000, 3'000'000'000, [] { return Time{0}; }, {fs}};
     for (const std::string& name : fs_checker_names()) {
       checkers.push_back(make_fs_checker(name, ctx));
@@ -420,22 +404,12 @@ struct Cluster {
       sim.subscribe(checkers.back().get());
     }
     sim.subscribe(&log);
-    sim.boot_all();
-    const bool up = sim.sched().run_until(
-        [&] {
-          for (NodeId n = 0; n < 3; ++n)
-            if (!static_cast<Cell*>(sim.process(n))->cxfs()->client().mounted(0)) return false;
-          return true;
-        },
-        20'000'000'000);
-    BOOST_REQUIRE(up);
+    boot();
     for (NodeId n = 0; n < 3; ++n) ids.push_back(std::make_unique<app::OpIds>(n, sim.incarnation(n)));
     for (NodeId n = 0; n < 3; ++n)
       procs.push_back(std::make_unique<app::Process>(sim, n, client(n), Feed::proc(n), *ids[n]));
   }
-  // What user processes on node n call (through its vnodes and behavior chains).
-  vnode::FileAccess& client(NodeId n) { return static_cast<Cell*>(sim.process(n))->cxfs()->files(); }
-  const cxfs::PageCache& pages(NodeId n) { return static_cast<Cell*>(sim.process(n))->cxfs()->client().pages(); }
+  vnode::FileAccess& client(NodeId n) { return files(n); }
 
   // Makes one call on node `n` and runs the simulation until it returned.
   Errno call(NodeId n, app::CallSpec c) {
@@ -492,8 +466,6 @@ struct Cluster {
     std::map<std::uint64_t, Observation> by_index;
     void on_observation(const Observation& o) override { by_index.emplace(o.index, o); }
   } log;
-  Simulation sim;
-  cxfs::FsConfig fs;
   std::vector<std::unique_ptr<Checker>> checkers;
   std::vector<std::unique_ptr<app::OpIds>> ids;
   std::vector<std::unique_ptr<app::Process>> procs;
