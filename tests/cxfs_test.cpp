@@ -185,3 +185,22 @@ BOOST_AUTO_TEST_CASE(server_power_loss_replays_journal_and_keeps_fsynced_data) {
   BOOST_CHECK_EQUAL(st.value.size, 3 * kBlockSize);
   BOOST_CHECK_GT(c.log.kinds["cxfs.server_restarted"], 0);
 }
+
+BOOST_AUTO_TEST_CASE(names_too_long_are_refused_before_any_message) {
+  Cluster c(7);
+  const std::string too_long = "/" + std::string(5000, 'x');  // longer than a message may carry, too
+  const std::string just_over = "/" + std::string(256, 'y');
+  xfs::Result<xfs::Ino> looked{Errno::ok, 0}, made{Errno::ok, 0};
+  Errno gone = Errno::ok, moved = Errno::ok;
+  run_on(c, 2, [&]() -> Task<void> {
+    looked = co_await c.client(2).lookup("fs1", too_long);
+    made = co_await c.client(2).create("fs1", too_long);
+    gone = co_await c.client(2).unlink("fs1", too_long);
+    moved = co_await c.client(2).rename("fs1", "/a", just_over);
+  });
+  BOOST_TEST((looked.err == Errno::nametoolong));
+  BOOST_TEST((made.err == Errno::nametoolong));
+  BOOST_TEST((gone == Errno::nametoolong));
+  BOOST_TEST((moved == Errno::nametoolong || moved == Errno::noent));  // "/a" may be looked up first
+  BOOST_TEST(c.log.kinds["cxfs.bad_message"] == 0);
+}

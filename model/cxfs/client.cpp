@@ -4,6 +4,7 @@
 #include <cassert>
 
 #include "engine/sim/volume.h"
+#include "model/xfs/layout.h"
 
 namespace sansim::cxfs {
 
@@ -325,6 +326,9 @@ Task<Errno> Client::hold_allocated(Held& h, ObjectId o, std::uint64_t first, std
 }
 
 Task<xfs::Result<Ino>> Client::lookup(std::uint32_t fs, Ino dir, std::string name) {
+  // A name the file system cannot hold is answered here: it is not sent (a message
+  // carrying it could exceed what the receiver decodes).
+  if (name.size() > xfs::kMaxNameLength) co_return xfs::Result<Ino>{Errno::nametoolong, 0};
   const ObjectId d{fs, dir};
   if (!co_await tokens_.acquire(d, TokenType::name, Level::read)) co_return xfs::Result<Ino>{Errno::io, 0};
   // Under NAME read, a cached lookup is still true (§0032 DVN_NAME).
@@ -354,6 +358,7 @@ Task<xfs::Result<Ino>> Client::lookup(std::uint32_t fs, Ino dir, std::string nam
 
 
 Task<xfs::Result<Ino>> Client::create(std::uint32_t f, Ino dir, std::string leaf, xfs::FileType type) {
+  if (leaf.size() > xfs::kMaxNameLength) co_return xfs::Result<Ino>{Errno::nametoolong, 0};
   const ObjectId d{f, dir};
   // Our NAME read is lent to the server for the operation (§0031): it stays here, but
   // unreferenced while we wait, so a concurrent operation elsewhere can recall it
@@ -378,6 +383,7 @@ Task<xfs::Result<Ino>> Client::create(std::uint32_t f, Ino dir, std::string leaf
 
 
 Task<Errno> Client::unlink(std::uint32_t f, Ino dir, std::string leaf) {
+  if (leaf.size() > xfs::kMaxNameLength) co_return Errno::nametoolong;
   const ObjectId d{f, dir};
   if (!co_await tokens_.acquire(d, TokenType::name, Level::read)) co_return Errno::io;
   tokens_.release(d, TokenType::name);  // lent, unreferenced (see make)
@@ -392,6 +398,7 @@ Task<Errno> Client::unlink(std::uint32_t f, Ino dir, std::string leaf) {
 }
 
 Task<Errno> Client::rename(std::uint32_t f, Ino from_dir, std::string from, Ino to_dir, std::string to) {
+  if (from.size() > xfs::kMaxNameLength || to.size() > xfs::kMaxNameLength) co_return Errno::nametoolong;
   Request r;
   r.kind = Kind::rename;
   r.ino = from_dir;
