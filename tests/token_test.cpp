@@ -186,6 +186,42 @@ BOOST_AUTO_TEST_CASE(celldown_drops_a_failed_holders_grants_and_wakes_waiters) {
   BOOST_TEST(server.celldown({1}) == 0u);
 }
 
+// Bounded: a return that never comes (its holder restarted and forgot the grant, and no
+// recovery dropped it) holds the token up for kReturnLost, then the grant is counted
+// lost, said so in the trace, and the requester is granted.
+BOOST_AUTO_TEST_CASE(a_return_that_never_comes_is_counted_lost_after_the_bound) {
+  Simulation sim(1, {"server", "c1", "c2"}, LanOptions{});
+  struct Lost final : ObservationSink {
+    int count = 0;
+    void on_observation(const Observation& o) override { count += o.kind == "token.lost"; }
+  } lost;
+  sim.subscribe(&lost);
+  TokenServer server(
+      sim, 0,
+      [](NodeId, ObjectId, TokenType, bool, GrantId) -> Task<RecallAnswer> {
+        RecallAnswer a;
+        a.returned = true;
+        a.absent = true;
+        co_return a;
+      },
+      [](ObjectId, TokenType, NodeId, const TokenState&) {});
+  const ObjectId o{0, 13};
+  GrantId first = 0, second = 0;
+  Time granted_at = -1;
+  sim.sched().spawn(0, take_token(&server, 1, o, TokenType::page_dirty, Level::write, &first, &sim, nullptr), "c1");
+  sim.sched().run_until(1_ms);
+  const Time asked = sim.now();
+  sim.sched().spawn(0, take_token(&server, 2, o, TokenType::page_dirty, Level::write, &second, &sim, &granted_at),
+                    "c2");
+  sim.sched().run_until(asked + kReturnLost - 1_s);
+  BOOST_TEST(second == 0);
+  BOOST_TEST(lost.count == 0);
+  sim.sched().run_until(asked + kReturnLost + 1_s);
+  BOOST_TEST(second != 0);
+  BOOST_TEST(lost.count == 1);
+  BOOST_TEST(granted_at >= asked + kReturnLost);
+}
+
 BOOST_AUTO_TEST_CASE(names_round_trip) {
   std::set<std::string> seen;
   for (std::size_t i = 0; i < kTokenTypes; ++i) {
