@@ -10,7 +10,6 @@
 #include <rapidcheck/boost_test.h>
 
 #include <algorithm>
-
 #include <fstream>
 
 #include "scenarios/runner.h"
