@@ -81,6 +81,14 @@ BOOST_AUTO_TEST_CASE(covers_is_same_level_or_write_for_read) {
     }
 }
 
+// A holder that answers every recall "absent": its return is on the way.
+Task<RecallAnswer> absent_recall(NodeId, ObjectId, TokenType, bool, GrantId) {
+  RecallAnswer a;
+  a.returned = true;
+  a.absent = true;
+  co_return a;
+}
+
 // Takes `type` at `level` for `holder`; records the grant and when it came.
 Task<void> take_token(TokenServer* server, NodeId holder, ObjectId o, TokenType type, Level level, GrantId* out,
                       Simulation* sim, Time* when) {
@@ -98,12 +106,7 @@ BOOST_AUTO_TEST_CASE(an_absent_answer_waits_for_the_return_on_its_way) {
   TokenServer* server_ptr = nullptr;
   TokenServer server(
       sim, 0,
-      [](NodeId, ObjectId, TokenType, bool, GrantId) -> Task<RecallAnswer> {
-        RecallAnswer a;
-        a.returned = true;
-        a.absent = true;
-        co_return a;
-      },
+      absent_recall,
       [&](ObjectId, TokenType t, NodeId, const TokenState& st) {
         if (t == TokenType::size) merged_size = std::max(merged_size, st.size);
       });
@@ -157,12 +160,7 @@ BOOST_AUTO_TEST_CASE(celldown_drops_a_failed_holders_grants_and_wakes_waiters) {
   Simulation sim(1, {"server", "c1", "c2"}, LanOptions{});
   TokenServer server(
       sim, 0,
-      [](NodeId, ObjectId, TokenType, bool, GrantId) -> Task<RecallAnswer> {
-        RecallAnswer a;  // "absent": its return is on the way (it is not: the node died)
-        a.returned = true;
-        a.absent = true;
-        co_return a;
-      },
+      absent_recall,  // its return is "on the way" (it is not: the node died)
       [](ObjectId, TokenType, NodeId, const TokenState&) {});
   const ObjectId o{0, 11}, other{0, 12};
   GrantId first = 0, other_grant = 0, second = 0;
@@ -198,12 +196,7 @@ BOOST_AUTO_TEST_CASE(a_return_that_never_comes_is_counted_lost_after_the_bound) 
   sim.subscribe(&lost);
   TokenServer server(
       sim, 0,
-      [](NodeId, ObjectId, TokenType, bool, GrantId) -> Task<RecallAnswer> {
-        RecallAnswer a;
-        a.returned = true;
-        a.absent = true;
-        co_return a;
-      },
+      absent_recall,
       [](ObjectId, TokenType, NodeId, const TokenState&) {});
   const ObjectId o{0, 13};
   GrantId first = 0, second = 0;

@@ -167,27 +167,20 @@ Task<Errno> VnodeAccess::truncate(std::string fs, std::string path, std::uint64_
   co_return e;
 }
 
-Task<Errno> VnodeAccess::open(std::string fs, Ino ino) {
+Task<Errno> VnodeAccess::on_file(std::string fs, Ino ino, Task<Errno> (Behavior::*op)(Vnode&)) {
   Vnode* const found = co_await vnode_of(std::move(fs), ino);
   if (found == nullptr) co_return Errno::io;
   Vnode& v = *found;
   co_await v.head().lock_shared();
   HeadHold hold(v.head());
-  auto op = v.first().open(v);
-  const Errno e = co_await op;
+  auto task = (v.first().*op)(v);
+  const Errno e = co_await task;
   co_return e;
 }
 
-Task<Errno> VnodeAccess::close(std::string fs, Ino ino) {
-  Vnode* const found = co_await vnode_of(std::move(fs), ino);
-  if (found == nullptr) co_return Errno::io;
-  Vnode& v = *found;
-  co_await v.head().lock_shared();
-  HeadHold hold(v.head());
-  auto op = v.first().close(v);
-  const Errno e = co_await op;
-  co_return e;
-}
+Task<Errno> VnodeAccess::open(std::string fs, Ino ino) { return on_file(std::move(fs), ino, &Behavior::open); }
+
+Task<Errno> VnodeAccess::close(std::string fs, Ino ino) { return on_file(std::move(fs), ino, &Behavior::close); }
 
 Task<Errno> VnodeAccess::read(std::string fs, Ino ino, std::uint64_t offset, std::uint64_t length, IoMode mode,
                               Bytes& out) {
@@ -221,16 +214,7 @@ Task<Errno> VnodeAccess::write(std::string fs, Ino ino, std::uint64_t offset, By
   co_return e;
 }
 
-Task<Errno> VnodeAccess::fsync(std::string fs, Ino ino) {
-  Vnode* const found = co_await vnode_of(std::move(fs), ino);
-  if (found == nullptr) co_return Errno::io;
-  Vnode& v = *found;
-  co_await v.head().lock_shared();
-  HeadHold hold(v.head());
-  auto op = v.first().fsync(v);
-  const Errno e = co_await op;
-  co_return e;
-}
+Task<Errno> VnodeAccess::fsync(std::string fs, Ino ino) { return on_file(std::move(fs), ino, &Behavior::fsync); }
 
 // A load from a mapping touches one page after another; each page not at hand faults.
 Task<Errno> VnodeAccess::mapped_read(Vnode& v, std::uint64_t offset, std::uint64_t length, Bytes& out) {

@@ -54,6 +54,8 @@ class VnodeAccess final : public FileAccess {
   Task<Found> find(std::string fs, std::string path, bool parent);
   // The vnode of `ino` in `fs`; null when `fs` is not mounted.
   Task<Vnode*> vnode_of(std::string fs, Ino ino);
+  // Runs a file operation that takes only the vnode (open, close, fsync) in its chain.
+  Task<Errno> on_file(std::string fs, Ino ino, Task<Errno> (Behavior::*op)(Vnode&));
   Task<xfs::Result<Ino>> make(std::string fs, std::string path, xfs::FileType type);
   Task<Errno> mapped_read(Vnode& v, std::uint64_t offset, std::uint64_t length, Bytes& out);
   Task<Errno> mapped_write(Vnode& v, std::uint64_t offset, const Bytes& data);
