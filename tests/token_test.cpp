@@ -215,6 +215,94 @@ BOOST_AUTO_TEST_CASE(a_return_that_never_comes_is_counted_lost_after_the_bound) 
   BOOST_TEST(granted_at >= asked + kReturnLost);
 }
 
+// Interruptible acquisition (§0083-0084). Waits on the token state end early when
+// recovery or relocation raises the interrupt, or when the waiter is told it may not
+// wait any more; the caller gets no grant and knows it ended early.
+Task<void> take_interruptibly(TokenServer* server, NodeId holder, ObjectId o, TokenServer::AcquireOptions opt,
+                              GrantId* out, bool* done) {
+  auto op = server->acquire(holder, o, TokenType::io, Level::read, opt);
+  *out = co_await op;
+  *done = true;
+}
+
+BOOST_AUTO_TEST_CASE(an_interrupt_ends_a_wait_for_the_token_state_early) {
+  Simulation sim(1, {"server", "c1", "c2"}, LanOptions{});
+  TokenServer server(sim, 0, absent_recall, [](ObjectId, TokenType, NodeId, const TokenState&) {});
+  const ObjectId o{0, 21};
+  GrantId held = 0;
+  // A server operation holds IO write: a client's IO read waits for a change.
+  sim.sched().spawn(0, take_token(&server, kServerHolder, o, TokenType::io, Level::write, &held, &sim, nullptr),
+                    "server.op");
+  sim.sched().run_until(1_ms);
+  BOOST_TEST_REQUIRE(held != 0);
+  Interrupt recovery(sim.sched());
+  bool early = false, done = false;
+  GrantId got = 99;
+  TokenServer::AcquireOptions opt;
+  opt.interrupt = &recovery;
+  opt.early = &early;
+  sim.sched().spawn(0, take_interruptibly(&server, 1, o, opt, &got, &done), "c1.io");
+  sim.sched().run_until(sim.now() + 1_s);
+  BOOST_TEST(!done);  // waits for the server operation
+  recovery.raise();
+  sim.sched().run_until(sim.now() + 1_ms);
+  BOOST_TEST(done);
+  BOOST_TEST(got == 0u);
+  BOOST_TEST(early);
+  BOOST_TEST((server.held(1, o, TokenType::io) == Level::none));
+  // Without an interrupt the same request waits and is granted once the operation ends.
+  bool later_done = false;
+  GrantId later = 0;
+  sim.sched().spawn(0, take_interruptibly(&server, 2, o, TokenServer::AcquireOptions{}, &later, &later_done),
+                    "c2.io");
+  sim.sched().run_until(sim.now() + 1_s);
+  BOOST_TEST(!later_done);
+  server.release(kServerHolder, o, TokenType::io);
+  sim.sched().run_until(sim.now() + 1_ms);
+  BOOST_TEST(later_done);
+  BOOST_TEST(later != 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_waiter_told_it_may_not_wait_returns_early_without_sleeping) {
+  Simulation sim(1, {"server", "c1"}, LanOptions{});
+  TokenServer server(sim, 0, absent_recall, [](ObjectId, TokenType, NodeId, const TokenState&) {});
+  const ObjectId o{0, 22};
+  GrantId held = 0;
+  sim.sched().spawn(0, take_token(&server, kServerHolder, o, TokenType::io, Level::write, &held, &sim, nullptr),
+                    "server.op");
+  sim.sched().run_until(1_ms);
+  bool early = false, done = false;
+  GrantId got = 99;
+  TokenServer::AcquireOptions opt;
+  opt.may_wait = [] { return false; };  // e.g. the file system was forced offline (§0083 (4))
+  opt.early = &early;
+  const Time asked = sim.now();
+  Time finished = -1;
+  sim.sched().spawn(0, take_interruptibly(&server, 1, o, opt, &got, &done), "c1.io");
+  sim.sched().run_until([&] {
+    if (done && finished < 0) finished = sim.now();
+    return done;
+  }, sim.now() + 1_s);
+  BOOST_TEST(done);
+  BOOST_TEST(finished == asked);
+  BOOST_TEST(got == 0u);
+  BOOST_TEST(early);
+  // A waiter that may wait is not affected by may_wait being set.
+  TokenServer::AcquireOptions patient;
+  patient.may_wait = [] { return true; };
+  bool patient_done = false, patient_early = false;
+  patient.early = &patient_early;
+  GrantId patient_got = 0;
+  sim.sched().spawn(0, take_interruptibly(&server, 1, o, patient, &patient_got, &patient_done), "c1.io2");
+  sim.sched().run_until(sim.now() + 1_s);
+  BOOST_TEST(!patient_done);
+  server.release(kServerHolder, o, TokenType::io);
+  sim.sched().run_until(sim.now() + 1_ms);
+  BOOST_TEST(patient_done);
+  BOOST_TEST(!patient_early);
+  BOOST_TEST(patient_got != 0u);
+}
+
 BOOST_AUTO_TEST_CASE(names_round_trip) {
   std::set<std::string> seen;
   for (std::size_t i = 0; i < kTokenTypes; ++i) {
@@ -468,8 +556,9 @@ class Harness {
 
   // What the server does before it frees an unlinked file (model/cxfs/server.cpp).
   Task<void> conditional_recall(int obj, std::size_t index) {
-    const bool all_back = co_await server_.acquire(kServerHolder, object_of(obj), TokenType::exist, Level::write,
-                                                   TokenServer::AcquireOptions{true, kNoNode});
+    const auto conditional = TokenServer::AcquireOptions::conditional_recall();
+    auto recall_all = server_.acquire(kServerHolder, object_of(obj), TokenType::exist, Level::write, conditional);
+    const bool all_back = co_await recall_all != 0;
     // §0032: the server conditionally recalls all the existence tokens; each client
     // returns its copy unless it is in use, and gives a refused copy back later.
     for (int c = 0; c < kClients; ++c) {

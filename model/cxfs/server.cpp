@@ -228,8 +228,9 @@ Task<Reply> Server::token_request(NodeId from, const Request& r) {
 // Frees an unlinked file once no node holds it any more (§0032 DVN_EXIST).
 Task<void> Server::remove_when_unused(Ino ino) {
   if (unlinked_.count(ino) == 0) co_return;
-  const bool all_back = co_await tokens_.acquire(kServerHolder, obj(ino), TokenType::exist, Level::write,
-                                                 token::TokenServer::AcquireOptions{true, kNoNode});
+  const auto conditional = token::TokenServer::AcquireOptions::conditional_recall();
+  auto recall_all = tokens_.acquire(kServerHolder, obj(ino), TokenType::exist, Level::write, conditional);
+  const bool all_back = co_await recall_all != 0;
   if (!all_back) co_return;  // someone still uses it; their last close gives it back
   if (unlinked_.erase(ino) == 0) {
     tokens_.release(kServerHolder, obj(ino), TokenType::exist);
@@ -248,7 +249,7 @@ Task<void> Server::remove_when_unused(Ino ino) {
 
 Task<Reply> Server::name_op(NodeId from, const Request& r) {
   Reply rep;
-  const token::TokenServer::AcquireOptions lend{false, from};  // the caller lends its NAME read (§0031)
+  const auto lend = token::TokenServer::AcquireOptions::lent_by(from);  // the caller lends its NAME read (§0031)
   std::vector<Ino> dirs{r.ino};
   if (r.kind == Kind::rename && r.dir2 != r.ino) dirs.push_back(r.dir2);
   std::sort(dirs.begin(), dirs.end());
@@ -319,7 +320,7 @@ Task<Reply> Server::data_op(NodeId from, const Request& r) {
     rep.err = Errno::stale;
     co_return rep;
   }
-  const token::TokenServer::AcquireOptions lend{false, from};
+  const auto lend = token::TokenServer::AcquireOptions::lent_by(from);
   switch (r.kind) {
     case Kind::setattr: {
       // Explicit timestamps take TIMES at write level here: every shared-write copy comes

@@ -36,7 +36,7 @@ Task<GrantId> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, 
     // A client asks only for what it does not hold: a grant still recorded for it left
     // it in a message that has not arrived yet (see the top of token_server.h).
     if (holder != kServerHolder && s.holders.count(holder) != 0) {
-      co_await await_return(holder, obj, type, s.granted[holder]);
+      if (!co_await await_return(holder, obj, type, s.granted[holder], opt)) co_return 0;
       continue;
     }
     NodeId victim = kNoNode;
@@ -68,7 +68,11 @@ Task<GrantId> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, 
     }
     if (victim == kNoNode || victim == kServerHolder) {
       // Another requester is recalling, or a server operation holds it: wait for a change.
-      co_await o.changed.wait();
+      const WaitStatus st = co_await o.changed.wait(opt.may_wait, opt.interrupt);
+      if (st == WaitStatus::early) {
+        ended_early(holder, obj, type, level, opt);
+        co_return 0;
+      }
       continue;
     }
     s.recalling.insert(victim);
@@ -95,7 +99,7 @@ Task<GrantId> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, 
       continue;
     }
     if (a.absent) {
-      if (still) co_await await_return(victim, obj, type, recalled);
+      if (still && !co_await await_return(victim, obj, type, recalled, opt)) co_return 0;
       continue;
     }
     if (opt.conditional) {
@@ -110,13 +114,19 @@ Task<GrantId> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, 
   }
 }
 
-Task<void> TokenServer::await_return(NodeId holder, ObjectId obj, TokenType type, GrantId grant) {
+void TokenServer::ended_early(NodeId holder, ObjectId obj, TokenType type, Level level, const AcquireOptions& opt) {
+  observe("token.early", holder, obj, type, level);
+  if (opt.early != nullptr) *opt.early = true;
+}
+
+Task<bool> TokenServer::await_return(NodeId holder, ObjectId obj, TokenType type, GrantId grant,
+                                     const AcquireOptions& opt) {
   const Time lost = sim_.now() + kReturnLost;
   for (;;) {
     Object& o = object(obj);
     Slot& s = o.slots[static_cast<std::size_t>(type)];
     auto h = s.holders.find(holder);
-    if (h == s.holders.end() || s.granted[holder] != grant) co_return;
+    if (h == s.holders.end() || s.granted[holder] != grant) co_return true;
     if (sim_.now() >= lost) {
       // Never came: the holder lost it without telling us (it restarted). Its state is
       // gone with it; say so, so a checker can point at it.
@@ -124,9 +134,15 @@ Task<void> TokenServer::await_return(NodeId holder, ObjectId obj, TokenType type
       s.holders.erase(h);
       s.granted.erase(holder);
       o.changed.notify_all();
-      co_return;
+      co_return true;
     }
-    co_await o.changed.wait({}, nullptr, std::min(lost, sim_.now() + kReturnRecheck));
+    const Level level = h->second;
+    const WaitStatus st =
+        co_await o.changed.wait(opt.may_wait, opt.interrupt, std::min(lost, sim_.now() + kReturnRecheck));
+    if (st == WaitStatus::early) {
+      ended_early(holder, obj, type, level, opt);
+      co_return false;
+    }
   }
 }
 

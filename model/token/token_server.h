@@ -27,6 +27,7 @@
 
 #include "engine/simulation.h"
 #include "engine/sync/condition.h"
+#include "engine/sync/interrupt.h"
 #include "engine/task.h"
 #include "model/token/token.h"
 
@@ -65,10 +66,30 @@ class TokenServer {
   struct AcquireOptions {
     bool conditional = false;  // holders may refuse; then nothing is granted
     NodeId lender = kNoNode;   // this holder's read copy is lent, not recalled
+    // Interruptible acquisition (§0083-0084): before each sleep on the token state the
+    // waiter asks `may_wait` whether it still may (recovery or relocation says no), and
+    // `interrupt` wakes it. Either way it stops trying and answers 0 with `*early` set;
+    // what it already recalled stays recalled (the holders' answers still clear it).
+    // A recall already sent is not interrupted: it ends when the holder answers or is
+    // found unreachable.
+    std::function<bool()> may_wait;
+    Interrupt* interrupt = nullptr;
+    bool* early = nullptr;
+
+    static AcquireOptions conditional_recall() {
+      AcquireOptions o;
+      o.conditional = true;
+      return o;
+    }
+    static AcquireOptions lent_by(NodeId client) {
+      AcquireOptions o;
+      o.lender = client;
+      return o;
+    }
   };
   // Grants `level` of `type` on `obj` to `holder` once no conflicting holder remains and
   // no earlier grant of the holder's is still on its way back. Returns the grant's
-  // number, 0 if a conditional recall was refused.
+  // number, 0 if a conditional recall was refused or the wait was ended early.
   Task<GrantId> acquire(NodeId holder, ObjectId obj, TokenType type, Level level, AcquireOptions options);
   Task<GrantId> acquire(NodeId holder, ObjectId obj, TokenType type, Level level) {
     return acquire(holder, obj, type, level, AcquireOptions{});
@@ -108,7 +129,9 @@ class TokenServer {
   void drop_holder(Object& o, ObjectId obj, NodeId holder);
   // Waits for `holder`'s grant `grant` of `type` to come back; after kReturnLost it
   // counts as lost and is dropped.
-  Task<void> await_return(NodeId holder, ObjectId obj, TokenType type, GrantId grant);
+  void ended_early(NodeId holder, ObjectId obj, TokenType type, Level level, const AcquireOptions& opt);
+  // False: the wait was ended early (AcquireOptions).
+  Task<bool> await_return(NodeId holder, ObjectId obj, TokenType type, GrantId grant, const AcquireOptions& opt);
   void observe(const char* what, NodeId holder, ObjectId obj, TokenType type, Level level, NodeId lender = kNoNode);
 
   Simulation& sim_;
