@@ -303,6 +303,57 @@ BOOST_AUTO_TEST_CASE(a_waiter_told_it_may_not_wait_returns_early_without_sleepin
   BOOST_TEST(patient_got != 0u);
 }
 
+Task<Grant> grant_at_once(Level level) {
+  Grant g;
+  g.ok = true;
+  g.level = level;
+  g.id = 1;
+  co_return g;
+}
+Task<void> nothing_to_do() { co_return; }
+Task<void> client_take(TokenClient* c, ObjectId o, TokenType t, Level l, Interrupt* i, bool* got, bool* done) {
+  auto op = c->acquire(o, t, l, i);
+  *got = co_await op;
+  *done = true;
+}
+
+// The client side of §0083-0084: a use waiting here for another level's uses to end is
+// woken by the interrupt and gets no token; without the interrupt it waits its turn.
+BOOST_AUTO_TEST_CASE(an_interrupt_ends_a_client_side_wait_early) {
+  Simulation sim(1, {"server", "c1"}, LanOptions{});
+  TokenClient client(
+      sim, 1, [](ObjectId, TokenType, Level l, GrantId, TokenState) { return grant_at_once(l); },
+      [](ObjectId, TokenType, Level) { return nothing_to_do(); },
+      [](ObjectId, TokenType, Level, Grants, TokenState) { return nothing_to_do(); });
+  const ObjectId o{0, 31};
+  bool got = false, done = false;
+  sim.sched().spawn(1, client_take(&client, o, TokenType::page_clean, Level::shared_write, nullptr, &got, &done),
+                    "direct");
+  sim.sched().run_until(1_ms);
+  BOOST_TEST_REQUIRE(got);  // a direct read holds PAGE_CLEAN shared write, referenced
+  Interrupt relocation(sim.sched());
+  bool got2 = true, done2 = false;
+  sim.sched().spawn(1, client_take(&client, o, TokenType::page_clean, Level::read, &relocation, &got2, &done2),
+                    "buffered");
+  sim.sched().run_until(sim.now() + 1_s);
+  BOOST_TEST(!done2);  // waits for the direct read to end
+  relocation.raise();
+  sim.sched().run_until(sim.now() + 1_ms);
+  BOOST_TEST(done2);
+  BOOST_TEST(!got2);
+  BOOST_TEST(client.refs(o, TokenType::page_clean) == 1);  // only the direct read's
+  bool got3 = false, done3 = false;
+  sim.sched().spawn(1, client_take(&client, o, TokenType::page_clean, Level::read, nullptr, &got3, &done3),
+                    "buffered.again");
+  sim.sched().run_until(sim.now() + 1_s);
+  BOOST_TEST(!done3);
+  client.release(o, TokenType::page_clean);
+  sim.sched().run_until(sim.now() + 1_ms);
+  BOOST_TEST(done3);
+  BOOST_TEST(got3);
+  BOOST_TEST((client.level(o, TokenType::page_clean) == Level::read));
+}
+
 BOOST_AUTO_TEST_CASE(names_round_trip) {
   std::set<std::string> seen;
   for (std::size_t i = 0; i < kTokenTypes; ++i) {

@@ -23,24 +23,28 @@ void TokenClient::observe(const char* what, ObjectId obj, TokenType type, Level 
                 {"holder", std::int64_t(self_)}});
 }
 
-Task<bool> TokenClient::acquire(ObjectId obj, TokenType type, Level level) {
+Task<bool> TokenClient::acquire(ObjectId obj, TokenType type, Level level, Interrupt* interrupt) {
   for (;;) {
     Object& o = object(obj);
     Slot& s = o.slots[static_cast<std::size_t>(type)];
-    if (exist_leaving(o, type)) {  // it takes every token of the object with it (§0032)
-      co_await o.changed.wait();
+    // EXIST on its way out takes every token of the object with it (§0032); a use at
+    // another level must end; a request or return in progress must settle. Recovery
+    // and relocation may end such a wait early (§0083-0084): no token then.
+    const bool must_wait = exist_leaving(o, type) ||
+                           (!(!s.busy && covers(s.level, level)) && (s.busy || (s.refs > 0 && s.level != Level::none)));
+    if (must_wait) {
+      const WaitStatus st = co_await o.changed.wait({}, interrupt);
+      if (st == WaitStatus::early) {
+        observe("token.early", obj, type, level);
+        co_return false;
+      }
       continue;
     }
     if (!s.busy && covers(s.level, level)) {
       ++s.refs;
       co_return true;
     }
-    // Referenced at another level: wait for those uses to end. Referenced at no level
-    // (the server restarted under them, server_lost): ask again at once.
-    if (s.busy || (s.refs > 0 && s.level != Level::none)) {
-      co_await o.changed.wait();
-      continue;
-    }
+    // Referenced at no level (the server restarted under them, server_lost): ask again.
     s.busy = true;
     TokenState carried;
     GrantId replaced = 0;

@@ -15,6 +15,7 @@
 
 #include "engine/simulation.h"
 #include "engine/sync/condition.h"
+#include "engine/sync/interrupt.h"
 #include "engine/task.h"
 #include "model/token/token.h"
 #include "model/token/token_server.h"
@@ -42,8 +43,10 @@ class TokenClient {
   TokenClient(Simulation& sim, NodeId self, Request request, BeforeReturn before_return, GiveBack give_back);
 
   // Holds `type` at a level covering `level` (write covers read and shared write).
-  // Returns false if the server could not grant it; nothing is held then.
-  Task<bool> acquire(ObjectId obj, TokenType type, Level level);
+  // Returns false if the server could not grant it, or if `interrupt` (recovery,
+  // relocation) ended a wait for the token state here early (§0083-0084); nothing is
+  // held then. A request already sent to the server is not cut short.
+  Task<bool> acquire(ObjectId obj, TokenType type, Level level, Interrupt* interrupt = nullptr);
   void release(ObjectId obj, TokenType type);
 
   // The server's recall of grant `grant`. Answers once the token is gone or
