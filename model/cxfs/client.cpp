@@ -325,6 +325,14 @@ Task<Errno> Client::hold_allocated(Held& h, ObjectId o, std::uint64_t first, std
   }
 }
 
+// The answer to a lookup or create of `name` in directory `d`. Still holding NAME read
+// means nobody changed the directory since the request: the name goes in the cache.
+xfs::Result<Ino> Client::named(ObjectId d, const std::string& name, const std::optional<Reply>& rep) {
+  if (!rep) return xfs::Result<Ino>{Errno::io, 0};
+  if (rep->err == Errno::ok && tokens_.level(d, TokenType::name) != Level::none) names_[d][name] = rep->ino;
+  return xfs::Result<Ino>{rep->err, rep->ino};
+}
+
 Task<xfs::Result<Ino>> Client::lookup(std::uint32_t fs, Ino dir, std::string name) {
   // A name the file system cannot hold is answered here: it is not sent (a message
   // carrying it could exceed what the receiver decodes).
@@ -346,16 +354,10 @@ Task<xfs::Result<Ino>> Client::lookup(std::uint32_t fs, Ino dir, std::string nam
   r.ino = dir;
   r.name = name;
   std::optional<Reply> rep = co_await call(fs, r);
-  xfs::Result<Ino> res{Errno::io, 0};
-  if (rep) {
-    res = xfs::Result<Ino>{rep->err, rep->ino};
-    if (rep->err == Errno::ok && tokens_.level(d, TokenType::name) != Level::none) names_[d][name] = rep->ino;
-  }
+  const xfs::Result<Ino> res = named(d, name, rep);
   tokens_.release(d, TokenType::name);
   co_return res;
 }
-
-
 
 Task<xfs::Result<Ino>> Client::create(std::uint32_t f, Ino dir, std::string leaf, xfs::FileType type) {
   if (leaf.size() > xfs::kMaxNameLength) co_return xfs::Result<Ino>{Errno::nametoolong, 0};
@@ -371,13 +373,7 @@ Task<xfs::Result<Ino>> Client::create(std::uint32_t f, Ino dir, std::string leaf
   r.name = leaf;
   r.file_type = type;
   std::optional<Reply> rep = co_await call(f, r);
-  xfs::Result<Ino> res{Errno::io, 0};
-  if (rep) {
-    res = xfs::Result<Ino>{rep->err, rep->ino};
-    // Still holding NAME read means nobody changed the directory since: cache the name.
-    if (rep->err == Errno::ok && tokens_.level(d, TokenType::name) != Level::none) names_[d][leaf] = rep->ino;
-  }
-  co_return res;
+  co_return named(d, leaf, rep);
 }
 
 

@@ -92,6 +92,7 @@ class Client {
   Task<void> before_return(token::ObjectId o, token::TokenType t, token::Level l);
   Task<void> give_back(token::ObjectId o, token::TokenType t, token::Level l, token::Grants given,
                        token::TokenState st);
+  xfs::Result<Ino> named(token::ObjectId d, const std::string& name, const std::optional<Reply>& rep);
   Task<Errno> flush(token::ObjectId o);
   Task<void> flush_for_return(token::ObjectId o);
   Task<Errno> read_block(token::ObjectId o, std::uint64_t block, Bytes& out);

@@ -62,6 +62,15 @@ Stat Server::stat_of(Ino ino) const {
   return s;
 }
 
+token::RecallAnswer Server::recall_answer(const Reply& rep) {
+  token::RecallAnswer a;
+  a.returned = rep.returned;
+  a.absent = rep.absent;
+  a.given = rep.given;
+  a.state = rep.state;
+  return a;
+}
+
 Task<token::RecallAnswer> Server::recall(NodeId holder, token::ObjectId o, TokenType t, bool conditional,
                                          token::GrantId grant) {
   Request r;
@@ -75,11 +84,7 @@ Task<token::RecallAnswer> Server::recall(NodeId holder, token::ObjectId o, Token
   if (holder == self_ && local_client_) {
     auto op = local_client_(r);
     const Reply rep = co_await op;
-    a.returned = rep.returned;
-    a.absent = rep.absent;
-    a.given = rep.given;
-    a.state = rep.state;
-    co_return a;
+    co_return recall_answer(rep);
   }
   std::optional<Bytes> reply = co_await rpc_.call(holder, encode(r));
   if (!reply) {
@@ -87,11 +92,7 @@ Task<token::RecallAnswer> Server::recall(NodeId holder, token::ObjectId o, Token
     co_return a;
   }
   try {
-    Reply rep = decode_reply(*reply);
-    a.returned = rep.returned;
-    a.absent = rep.absent;
-    a.given = rep.given;
-    a.state = rep.state;
+    a = recall_answer(decode_reply(*reply));
   } catch (const DecodeError&) {
     a.unreachable = true;  // a holder that answers garbage is treated as gone
   }

@@ -39,6 +39,7 @@ class Server {
  private:
   token::ObjectId obj(Ino ino) const { return {index_, ino}; }
   Stat stat_of(Ino ino) const;
+  static token::RecallAnswer recall_answer(const Reply& rep);
   Task<token::RecallAnswer> recall(NodeId holder, token::ObjectId o, token::TokenType t, bool conditional,
                                    token::GrantId grant);
   void merge(token::ObjectId o, token::TokenType t, const token::TokenState& st, bool persist_later = true);

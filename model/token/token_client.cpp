@@ -30,9 +30,9 @@ Task<bool> TokenClient::acquire(ObjectId obj, TokenType type, Level level, Inter
     // EXIST on its way out takes every token of the object with it (§0032); a use at
     // another level must end; a request or return in progress must settle. Recovery
     // and relocation may end such a wait early (§0083-0084): no token then.
-    const bool must_wait = exist_leaving(o, type) ||
-                           (!(!s.busy && covers(s.level, level)) && (s.busy || (s.refs > 0 && s.level != Level::none)));
-    if (must_wait) {
+    const bool usable = !s.busy && covers(s.level, level);
+    const bool settling = s.busy || (s.refs > 0 && s.level != Level::none);
+    if (exist_leaving(o, type) || (!usable && settling)) {
       const WaitStatus st = co_await o.changed.wait({}, interrupt);
       if (st == WaitStatus::early) {
         observe("token.early", obj, type, level);
@@ -40,7 +40,7 @@ Task<bool> TokenClient::acquire(ObjectId obj, TokenType type, Level level, Inter
       }
       continue;
     }
-    if (!s.busy && covers(s.level, level)) {
+    if (usable) {
       ++s.refs;
       co_return true;
     }
