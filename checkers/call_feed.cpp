@@ -49,4 +49,11 @@ std::optional<std::string> text_field(const Observation& o, const std::string& k
   return *s;
 }
 
+std::optional<std::vector<std::int64_t>> integer_list_field(const Observation& o, const std::string& key) {
+  const FieldValue* v = o.find(key);
+  const auto* l = v != nullptr ? std::get_if<std::vector<std::int64_t>>(v) : nullptr;
+  if (l == nullptr) return std::nullopt;
+  return *l;
+}
+
 }  // namespace sansim

@@ -40,5 +40,7 @@ std::string fs_of_path(const std::string& path);
 std::optional<std::int64_t> integer_field(const Observation& o, const std::string& key);
 // A text field, if the observation has one under `key`.
 std::optional<std::string> text_field(const Observation& o, const std::string& key);
+// A list-of-integers field, if the observation has one under `key`.
+std::optional<std::vector<std::int64_t>> integer_list_field(const Observation& o, const std::string& key);
 
 }  // namespace sansim

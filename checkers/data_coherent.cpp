@@ -38,16 +38,13 @@ void DataCoherentChecker::on_observation(const Observation& o) {
     else invoke(*e.call, o);
   } else if (o.kind == "cache.flush") {
     flushed(o);
-  } else if (o.kind == "node.crash") {
-    for (auto it = server_of_.begin(); it != server_of_.end();) {
-      if (it->second != o.node) {
-        ++it;
-        continue;
-      }
-      lose(std::nullopt, it->first, o.index);  // every client's pages of it are now doomed
-      it = server_of_.erase(it);
-    }
-    lose(o.node, std::nullopt, o.index);
+  } else if (o.kind == "node.crash" || o.kind == "cxfs.reset") {
+    node_lost(o.node, o.index);  // a crash, or a node that left the membership dropping its state
+  } else if (o.kind == "corpse.start") {
+    // Recovery declared these nodes failed: what they had not written back is lost to
+    // the cluster now, even if one of them is still alive and does not know it yet.
+    for (std::int64_t n : integer_list_field(o, "failed").value_or(std::vector<std::int64_t>{}))
+      node_lost(static_cast<NodeId>(n), o.index);
   } else if (o.kind == "cxfs.server_restarted") {
     lose(o.node, fs_name(integer_field(o, "fs").value_or(-1)), o.index);
   } else if (o.kind == "cxfs.mounted") {
@@ -58,6 +55,18 @@ void DataCoherentChecker::on_observation(const Observation& o) {
     const std::string what = text_field(o, "what").value_or("");
     if (what.find("power_loss") != std::string::npos && what.rfind("undo:", 0) != 0) power_loss(o.index);
   }
+}
+
+void DataCoherentChecker::node_lost(NodeId node, std::uint64_t index) {
+  for (auto it = server_of_.begin(); it != server_of_.end();) {
+    if (it->second != node) {
+      ++it;
+      continue;
+    }
+    lose(std::nullopt, it->first, index);  // every client's pages of it are now doomed
+    it = server_of_.erase(it);
+  }
+  lose(node, std::nullopt, index);
 }
 
 // The server made a file: from this moment its inode number (perhaps one freed before)

@@ -25,7 +25,8 @@
 // What may legitimately be lost widens the allowed values instead of being judged (that
 // is the "no lost acknowledged write" property's business): from the instant it happens,
 // a block whose newest data sat only in a node's page cache may hold any value written to
-// it before, when that node crashes (`node.crash`), drops its caches for a restarted
+// it before, when that node crashes (`node.crash`), leaves the membership and drops its
+// state (`cxfs.reset`), drops its caches for a restarted
 // server (`cxfs.server_restarted`), or the file system's server crashes; and a block whose
 // newest data was on a disk but not yet made durable by an fsync may also read torn after
 // a disk power loss (a `fault` whose `what` says power_loss). Data is on the disk when
@@ -114,6 +115,8 @@ class DataCoherentChecker final : public Checker {
   void judge(const CallRecord& c, std::int64_t block, const std::vector<Candidate>& snapshot, const Observation& o);
   void flushed(const Observation& o);
   void lose(std::optional<NodeId> node, std::optional<std::string> fs, std::uint64_t index);
+  // The node (and any server on it) lost what it had not written back.
+  void node_lost(NodeId node, std::uint64_t index);
   void power_loss(std::uint64_t index);
   bool durable(const Candidate& c) const;
   std::string fs_name(std::int64_t index) const;

@@ -1,16 +1,18 @@
 #include "checkers/fs_checkers.h"
 
+
 #include "checkers/data_coherent.h"
 #include "checkers/fsck_checker.h"
 #include "checkers/linearizable_checker.h"
 #include "checkers/metadata_coherent.h"
+#include "checkers/recovery_checkers.h"
 #include "checkers/token_exclusion.h"
 
 namespace sansim {
 
 const std::vector<std::string>& fs_checker_names() {
   static const std::vector<std::string> kNames{"token_exclusion", "data_coherent", "metadata_coherent", "fsck",
-                                               "linearizable"};
+                                               "linearizable",    "fencing",       "recovery_liveness", "one_server"};
   return kNames;
 }
 
@@ -22,6 +24,13 @@ std::unique_ptr<Checker> make_fs_checker(const std::string& name, const CheckerC
   if (name == "metadata_coherent") return std::make_unique<MetadataCoherentChecker>(ctx.sim.node_names(), fs_ids);
   if (name == "fsck") return std::make_unique<FsckChecker>(ctx.sim.storage(), ctx.filesystems);
   if (name == "linearizable") return make_linearizable_checker();
+  if (name == "fencing") return std::make_unique<FencingChecker>(ctx.sim.node_names());
+  if (name == "recovery_liveness") return std::make_unique<RecoveryLivenessChecker>(ctx.liveness_bound, ctx.faults_end);
+  if (name == "one_server") {
+    std::vector<std::vector<NodeId>> mounts;
+    for (const cxfs::FsConfig& f : ctx.filesystems) mounts.push_back(f.mount);
+    return std::make_unique<OneServerChecker>(ctx.sim.node_names(), fs_ids, mounts);
+  }
   return nullptr;
 }
 

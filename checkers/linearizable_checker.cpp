@@ -1,13 +1,58 @@
 #include "checkers/linearizable_checker.h"
 
+#include <algorithm>
+
+#include "checkers/call_feed.h"
+
 namespace sansim {
+
+void LinearizableChecker::on_observation(const Observation& o) {
+  recorder_.on_observation(o);
+  if (o.kind == "app.invoke") {
+    invoked_on_[o.index] = o.node;
+  } else if (o.kind == "node.crash" || o.kind == "cxfs.reset") {
+    losses_.emplace_back(o.node, o.index);
+  } else if (o.kind == "corpse.start") {
+    for (std::int64_t n : integer_list_field(o, "failed").value_or(std::vector<std::int64_t>{}))
+      losses_.emplace_back(static_cast<NodeId>(n), o.index);
+  } else if (o.kind == "cxfs.mounted" && text_field(o, "role") == "server") {
+    servers_.insert(o.node);
+  }
+}
+
+// The history with every block's operations after its first possible loss left out (see
+// the header).
+History LinearizableChecker::checkable() const {
+  History all = recorder_.history();
+  std::uint64_t server_lost = UINT64_MAX;
+  for (const auto& [node, at] : losses_)
+    if (servers_.count(node) != 0) server_lost = std::min(server_lost, at);
+  std::map<std::string, std::uint64_t> cut;
+  for (const HistoryOp& op : all) {
+    if (op.type != OpType::invoke || op.f != "write") continue;
+    auto on = invoked_on_.find(op.index);
+    if (on == invoked_on_.end()) continue;
+    for (const auto& [node, at] : losses_) {
+      if (node != on->second || at < op.index) continue;
+      auto [it, fresh] = cut.try_emplace(op.key, at);
+      if (!fresh) it->second = std::min(it->second, at);
+    }
+  }
+  History kept;
+  for (const HistoryOp& op : all) {
+    auto c = cut.find(op.key);
+    const std::uint64_t limit = std::min(server_lost, c == cut.end() ? UINT64_MAX : c->second);
+    if (op.index <= limit) kept.push_back(op);
+  }
+  return kept;
+}
 
 void LinearizableChecker::finish(Time end, std::uint64_t index) {
   (void)end;
   (void)index;
   for (const HistoryProblem& p : recorder_.problems())
     report(p.index, p.time, p.node, "malformed call history: " + p.message);
-  result_ = check_history(recorder_.history(), budget_);
+  result_ = check_history(checkable(), budget_);
   for (const KeyResult& k : result_.keys) {
     if (k.result.verdict != Verdict::not_linearizable || !k.result.culprit) continue;
     const RegisterOp& op = *k.result.culprit;

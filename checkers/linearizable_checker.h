@@ -4,6 +4,16 @@
 // linearised; a block the search could not decide within its budget is not a violation
 // but is kept apart (undecided()), so the runner can say "undecided" instead of passing
 // silently. App observations that do not fit the history format are violations too.
+//
+// A block register is not a model of data that can be lost: a buffered write completes
+// before its data is durable (only fsync makes it so), and a node that crashes, or that
+// recovery declares failed, loses what it had not written back — the register would go
+// back to an older value. So a block is checked only up to the first such loss that can
+// touch it: a loss of a node that wrote it before, or of the node serving file systems
+// (its unpersisted sizes go). What follows is data_coherent's to judge: it models
+// losses by widening the values a read may return.
+#include <map>
+#include <set>
 #pragma once
 
 #include <memory>
@@ -19,7 +29,7 @@ class LinearizableChecker final : public Checker {
  public:
   explicit LinearizableChecker(Budget budget = {}) : budget_(budget) {}
   const char* name() const override { return "linearizable"; }
-  void on_observation(const Observation& o) override { recorder_.on_observation(o); }
+  void on_observation(const Observation& o) override;
   void finish(Time end, std::uint64_t index) override;
 
   const HistoryRecorder& recorder() const { return recorder_; }
@@ -28,8 +38,13 @@ class LinearizableChecker final : public Checker {
   std::vector<KeyResult> undecided() const;
 
  private:
+  History checkable() const;
+
   Budget budget_;
   HistoryRecorder recorder_;
+  std::map<std::uint64_t, NodeId> invoked_on_;        // app.invoke trace index -> node
+  std::vector<std::pair<NodeId, std::uint64_t>> losses_;  // node, trace index of the loss
+  std::set<NodeId> servers_;                           // nodes that mounted a file system as server
   HistoryCheck result_;
 };
 

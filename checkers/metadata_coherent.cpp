@@ -33,18 +33,16 @@ void MetadataCoherentChecker::on_observation(const Observation& o) {
     if (e.call == nullptr || !e.call->well_formed) return;
     if (e.completion) complete(*e.call, o);
     else invoke(*e.call, o);
-  } else if (o.kind == "node.crash") {
-    for (auto it = server_of_.begin(); it != server_of_.end();) {
-      if (it->second != o.node) {
-        ++it;
-        continue;
-      }
-      forget_writes(std::nullopt, it->first);  // its unpersisted sizes and times are gone
-      it = server_of_.erase(it);
-    }
-    forget_writes(o.node, std::nullopt);
-    for (const auto& [op, call] : open_)
-      if (call.node == o.node) open_stats_.erase(call.inv);  // it will never complete
+  } else if (o.kind == "node.crash" || o.kind == "cxfs.reset") {
+    node_lost(o.node);  // a crash, or a node that left the membership dropping its state
+    if (o.kind == "node.crash")
+      for (const auto& [op, call] : open_)
+        if (call.node == o.node) open_stats_.erase(call.inv);  // it will never complete
+  } else if (o.kind == "corpse.start") {
+    // Recovery declared these nodes failed: what they had not written back is lost to
+    // the cluster now, even if one of them is still alive and does not know it yet.
+    for (std::int64_t n : integer_list_field(o, "failed").value_or(std::vector<std::int64_t>{}))
+      node_lost(static_cast<NodeId>(n));
   } else if (o.kind == "cxfs.server_restarted") {
     const std::int64_t fs = integer_field(o, "fs").value_or(-1);
     if (fs >= 0 && static_cast<std::size_t>(fs) < fs_ids_.size())
@@ -63,6 +61,18 @@ void MetadataCoherentChecker::on_observation(const Observation& o) {
   } else if (o.kind == "cxfs.mounted") {
     if (text_field(o, "role") == "server") server_of_[text_field(o, "fs").value_or("")] = o.node;
   }
+}
+
+void MetadataCoherentChecker::node_lost(NodeId node) {
+  for (auto it = server_of_.begin(); it != server_of_.end();) {
+    if (it->second != node) {
+      ++it;
+      continue;
+    }
+    forget_writes(std::nullopt, it->first);  // its unpersisted sizes and times are gone
+    it = server_of_.erase(it);
+  }
+  forget_writes(node, std::nullopt);
 }
 
 void MetadataCoherentChecker::invoke(const CallRecord& c, const Observation& o) {

@@ -19,7 +19,8 @@
 // removing the path.
 //
 // What is legitimately lost is not judged: sizes and times of writes made by a node that
-// crashed or dropped its state for a restarted server, and all of a file system's when
+// crashed, left the membership (`cxfs.reset`) or dropped its state for a restarted
+// server, and all of a file system's when
 // its metadata server crashed. Violations are reported at the stat's or lookup's
 // completion.
 #pragma once
@@ -87,6 +88,7 @@ class MetadataCoherentChecker final : public Checker {
   void check_name(const CallRecord& c, const OpenCall& call, const Observation& o);
   void add_write(const CallRecord& c);
   void forget_writes(std::optional<NodeId> node, std::optional<std::string> fs);
+  void node_lost(NodeId node);
   std::string call_label(const std::string& what, std::int64_t op, std::int64_t proc, NodeId node, std::uint64_t inv,
                          std::uint64_t cmp) const;
 

@@ -14,6 +14,7 @@ std::string TokenExclusionChecker::holder_label(std::int64_t holder, NodeId node
 
 void TokenExclusionChecker::on_observation(const Observation& o) {
   if (o.kind == "node.crash") return crash(o.node);
+  if (o.kind == "corpse.start") return recovery_started(o);
   const bool is_hold = o.kind == "token.hold";
   if (!is_hold && o.kind != "token.give") return;
   const auto fs = integer_field(o, "fs");
@@ -29,6 +30,7 @@ void TokenExclusionChecker::on_observation(const Observation& o) {
     return;
   }
   const Key key{*fs, *ino, *type};
+  if (is_hold && failed_.count(o.node) != 0) return;  // a zombie's belief, void (see the header)
   if (!is_hold) {
     auto it = holds_.find(key);
     if (it != holds_.end()) {
@@ -56,6 +58,19 @@ void TokenExclusionChecker::hold(const Observation& o, const Key& key, std::int6
   }
   holders[holder] = Hold{level, lender, o.node, o.index};
   touched_[o.node].insert(key);
+}
+
+void TokenExclusionChecker::recovery_started(const Observation& o) {
+  const auto failed = integer_list_field(o, "failed");
+  if (!failed) {
+    report(o, "corpse.start does not list the failed nodes: " + render_fields(o));
+    return;
+  }
+  failed_.clear();
+  for (std::int64_t n : *failed) {
+    failed_.insert(static_cast<NodeId>(n));
+    crash(static_cast<NodeId>(n));
+  }
 }
 
 void TokenExclusionChecker::crash(NodeId n) {

@@ -8,7 +8,10 @@
 // holder. The server reports its own operations' holds with holder -1, and names a
 // `lender` when a client lent its read copy for that operation (§0031): that copy and
 // the server's write legitimately coexist. A crashed node holds nothing any more
-// (`node.crash`), and the server holds of a crashed server node go with it.
+// (`node.crash`), and the server holds of a crashed server node go with it. Neither does
+// a node recovery declared failed (`corpse.start`'s `failed`): the cluster fenced it and
+// rebuilds the tokens without it, so what it still believes it holds until it learns it
+// is out (a "zombie") is void; its holds count again once it is a member again.
 //
 // A violation is reported at the hold that conflicts, naming both holders and levels.
 #pragma once
@@ -42,11 +45,13 @@ class TokenExclusionChecker final : public Checker {
 
   void hold(const Observation& o, const Key& key, std::int64_t holder, token::Level level, std::int64_t lender);
   void crash(NodeId n);
+  void recovery_started(const Observation& o);
   std::string holder_label(std::int64_t holder, NodeId node) const;
 
   std::vector<std::string> names_;
   std::map<Key, std::map<std::int64_t, Hold>> holds_;  // holder (node, or kServer) -> its hold
   std::map<NodeId, std::set<Key>> touched_;            // keys a node reported holds of (crash clean-up)
+  std::set<NodeId> failed_;                            // declared failed by the latest recovery cycle
 };
 
 }  // namespace sansim

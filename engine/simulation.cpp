@@ -13,7 +13,16 @@ Simulation::Simulation(std::uint64_t seed, std::vector<std::string> node_names, 
       storage_(sched_, root_rng_.child("storage"), names_.size()),
       tags_(names_.size()),
       up_(names_.size(), false),
-      processes_(names_.size()) {}
+      processes_(names_.size()) {
+  // Every write that reached a disk, by whom: what the fencing checker judges (a node
+  // declared failed must not write once recovery acts on it).
+  storage_.fabric().set_write_observer([this](const FabricWrite& w) {
+    if (w.status != IoStatus::ok) return;
+    observe(w.node, "disk.write",
+            {{"disk", static_cast<std::int64_t>(w.disk)}, {"block", static_cast<std::int64_t>(w.block)},
+             {"count", static_cast<std::int64_t>(w.count)}});
+  });
+}
 
 Simulation::~Simulation() {
   // Tasks first (they reference their node's state), then the states.
@@ -49,6 +58,27 @@ void Simulation::crash(NodeId n) {
   lan_.node_down(n);
   processes_[n].reset();
   observe(n, "node.crash");
+}
+
+void Simulation::reset(NodeId n, Duration reboot) {
+  reset_line_.reboot[n] = reboot;
+  sched_.schedule(sched_.now(), n, TraceKind::timer, &reset_line_, n);
+}
+
+// arg: the node, with bit 32 set for the boot that follows the crash.
+void Simulation::ResetLine::fire(std::uint64_t arg) {
+  const NodeId n = static_cast<NodeId>(arg & 0xffffffffu);
+  if ((arg >> 32) != 0) {
+    sim.restart(n);
+    return;
+  }
+  auto it = reboot.find(n);
+  if (it == reboot.end()) return;
+  const Duration after = it->second;
+  reboot.erase(it);
+  sim.observe(n, "node.reset");
+  sim.crash(n);
+  sim.sched_.schedule(sim.now() + after, n, TraceKind::timer, this, (std::uint64_t{1} << 32) | n);
 }
 
 void Simulation::observe(Observation o) {

@@ -69,6 +69,11 @@ class Simulation final : private EventTarget {
   void crash(NodeId n);
   void restart(NodeId n);
   bool up(NodeId n) const { return up_[n]; }
+  // The reset line (§0021: a serial port multiplexer wired to every node's reset):
+  // power-cycles `n` from outside it, so model code running in a task may pull it.
+  // The node crashes at once (as an event, not inside the caller) and boots again
+  // `reboot` later.
+  void reset(NodeId n, Duration reboot);
   std::uint32_t incarnation(NodeId n) const { return lan_.incarnation(n); }
   NodeProcess* process(NodeId n) { return processes_[n].get(); }
 
@@ -80,6 +85,12 @@ class Simulation final : private EventTarget {
 
  private:
   void fire(std::uint64_t arg) override;  // deferred start of a booted process
+  struct ResetLine final : EventTarget {
+    explicit ResetLine(Simulation& s) : sim(s) {}
+    void fire(std::uint64_t arg) override;
+    Simulation& sim;
+    std::map<NodeId, Duration> reboot;  // reset pulled, not yet crashed: boot after this
+  };
 
   std::uint64_t seed_;
   std::vector<std::string> names_;
@@ -93,6 +104,7 @@ class Simulation final : private EventTarget {
   std::vector<bool> up_;
   std::vector<std::unique_ptr<NodeProcess>> processes_;
   std::vector<ObservationSink*> sinks_;
+  ResetLine reset_line_{*this};
 };
 
 }  // namespace sansim

@@ -29,6 +29,7 @@ constexpr Mutation kMutations[] = {
     {"grant_without_recall", &cxfs::Mutations::grant_without_recall},
     {"keep_names_on_rename", &cxfs::Mutations::keep_names_on_rename},
     {"keep_pages_on_clean_return", &cxfs::Mutations::keep_pages_on_clean_return},
+    {"keep_dead_tokens", &cxfs::Mutations::keep_dead_tokens},
 };
 
 std::uint64_t volume_blocks(const StorageSpec& storage, const std::string& volume) {

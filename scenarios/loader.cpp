@@ -124,7 +124,30 @@ struct Loader {
       else if (s == "reuse_epoch") sc.cms.mutations.reuse_epoch = true;
       else if (s == "no_failure_detection") sc.cms.mutations.no_failure_detection = true;
       else if (s == "forget_version_tags") sc.cms.mutations.forget_version_tags = true;
-      else if (!set_fs_mutation(s, sc.fs_mutations)) r.fail(e, "unknown mutation '" + s + "' (expected ignore_quorum, reuse_epoch, no_failure_detection, forget_version_tags, " + fs_mutation_names() + ")");
+      else if (s == "skip_fencing") sc.recovery.mutations.skip_fencing = true;
+      else if (s == "skip_gather") sc.recovery.mutations.skip_gather = true;
+      else if (s == "retarget_before_instantiate") sc.recovery.mutations.retarget_before_instantiate = true;
+      else if (!set_fs_mutation(s, sc.fs_mutations)) r.fail(e, "unknown mutation '" + s + "' (expected ignore_quorum, reuse_epoch, no_failure_detection, forget_version_tags, skip_fencing, skip_gather, retarget_before_instantiate, " + fs_mutation_names() + ")");
+    }
+  }
+
+  // recovery: {fencing: fabric|reset, fence_latency: DUR, reset_reboot: DUR}
+  void recovery(const YAML::Node& m) {
+    r.require_map(m, "recovery");
+    r.only_keys(m, "recovery", {"fencing", "fence_latency", "reset_reboot"});
+    if (m["fencing"]) {
+      const std::string f = r.str(m["fencing"], "recovery.fencing");
+      if (f == "fabric") sc.recovery.fencing = corpse::Fencing::fabric;
+      else if (f == "reset") sc.recovery.fencing = corpse::Fencing::reset;
+      else r.fail(m["fencing"], "recovery.fencing must be 'fabric' or 'reset', not '" + f + "'");
+    }
+    if (m["fence_latency"]) {
+      sc.recovery.fence_latency = r.duration(m["fence_latency"], "recovery.fence_latency");
+      if (sc.recovery.fence_latency < 0) r.fail(m["fence_latency"], "recovery.fence_latency must not be negative");
+    }
+    if (m["reset_reboot"]) {
+      sc.recovery.reset_reboot = r.duration(m["reset_reboot"], "recovery.reset_reboot");
+      if (sc.recovery.reset_reboot <= 0) r.fail(m["reset_reboot"], "recovery.reset_reboot must be longer than zero");
     }
   }
 
@@ -348,7 +371,7 @@ struct Loader {
     if (!root.IsMap()) r.fail(root, "a scenario must be a YAML mapping with name, duration and cluster");
     r.only_keys(root, "the scenario",
                 {"name", "description", "seed", "duration", "explore_schedule", "mutations", "cluster", "storage",
-                 "filesystems", "files", "workload", "faults", "expect", "replay"});
+                 "filesystems", "files", "workload", "recovery", "faults", "expect", "replay"});
     if (!root["name"]) r.fail(root, "the scenario needs a 'name'");
     sc.name = r.str(root["name"], "name");
     if (sc.name.empty() || sc.name.find_first_of("/\\ \t") != std::string::npos)
@@ -366,6 +389,7 @@ struct Loader {
     if (root["files"]) sc.workload.files = load_initial_files(r, root["files"], sc.filesystems, sc.storage);
     if (root["workload"]) load_workload(r, root["workload"], sc.filesystems, ids, sc.duration, sc.workload);
     if (root["mutations"]) mutations(root["mutations"]);
+    if (root["recovery"]) recovery(root["recovery"]);
     if (root["faults"]) {
       r.require_list(root["faults"], "faults");
       for (const auto& f : root["faults"]) fault(f);

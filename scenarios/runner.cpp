@@ -76,12 +76,7 @@ RunResult run_scenario(const Scenario& sc, const RunOptions& opt) {
     cfg.filesystems = sc.filesystems;
     cfg.fs_mutations = sc.fs_mutations;
     cfg.workload = sc.workload;
-    // White pages live on the first server-capable node (node 0 if none is).
-    for (NodeId w = 0; w < sc.nodes.size(); ++w)
-      if (sc.nodes[w].server_capable) {
-        cfg.wp_node = w;
-        break;
-      }
+    cfg.recovery = sc.recovery;
     return std::make_unique<Cell>(s, n, cfg);
   });
 

@@ -15,6 +15,7 @@
 #include "engine/trace.h"
 #include "model/app/workload.h"
 #include "model/cms/cms.h"
+#include "model/corpse/corpse.h"
 #include "model/cxfs/config.h"
 
 namespace sansim {
@@ -61,6 +62,7 @@ struct Scenario {
   StorageSpec storage;  // disks, fabric paths, volumes; empty when the scenario has none
   std::vector<cxfs::FsConfig> filesystems;  // cluster file systems, on storage volumes
   cxfs::Mutations fs_mutations;             // deliberate file-system bugs (mutations:)
+  corpse::Options recovery;                 // fencing (recovery:) and recovery bugs (mutations:)
   app::Workload workload;                   // initial files, explicit calls, generators
   std::vector<FaultSpec> faults;
   Expectations expect;

@@ -25,7 +25,6 @@ struct FsCluster {
       cfg.server_capable = n < 2;
       cfg.filesystems = {f};
       cfg.fs_mutations = m;
-      cfg.wp_node = 0;
       return std::make_unique<Cell>(s, n, cfg);
     });
   }

@@ -1,7 +1,8 @@
 // A cell is one node of the cluster as the model sees it: it boots the node's
 // subsystems and routes operator commands to them (§0021-0023). It runs cell
 // membership services and, when the cluster has file systems, the cluster file system
-// (white pages, metadata servers and client, model/cxfs) once membership is stable.
+// (white pages, metadata servers and client, model/cxfs) with recovery (model/corpse),
+// which every delivered membership drives.
 #pragma once
 
 #include <memory>
@@ -10,6 +11,8 @@
 #include "model/app/app.h"
 #include "model/app/workload.h"
 #include "model/cms/cms.h"
+#include "model/corpse/corpse.h"
+#include "model/cred/credential_cache.h"
 #include "model/cxfs/config.h"
 #include "model/cxfs/node.h"
 
@@ -24,7 +27,7 @@ struct CellConfig {
   // The scenario's whole workload (every node gets the same copy); the node's App keeps
   // only its own part: its calls, its generator processes, the initial files it makes.
   app::Workload workload;
-  NodeId wp_node = 0;  // runs the white-pages server (§0037)
+  corpse::Options recovery;
 };
 
 class Cell final : public NodeProcess {
@@ -42,7 +45,9 @@ class Cell final : public NodeProcess {
   NodeId self_;
   CellConfig config_;
   cms::Cms cms_;
+  cred::CredentialCache creds_;
   std::unique_ptr<cxfs::Node> cxfs_;  // when the cluster has file systems
+  std::unique_ptr<corpse::Corpse> corpse_;  // recovers them on membership changes
   std::unique_ptr<app::App> app_;     // the node's user processes, on cxfs's FileAccess
 };
 

@@ -26,9 +26,10 @@ void Rpc::start() {
 
 Task<std::optional<Bytes>> Rpc::call(NodeId to, Bytes request) {
   const std::uint64_t id = next_id_++;
-  auto [it, inserted] = pending_.emplace(id, Promise<std::optional<Bytes>>(sim_.sched()));
+  if (cut_.count(to) != 0) co_return std::nullopt;
+  auto [it, inserted] = pending_.emplace(id, Pending{to, Promise<std::optional<Bytes>>(sim_.sched())});
   assert(inserted);
-  Future<std::optional<Bytes>> reply = it->second.future();
+  Future<std::optional<Bytes>> reply = it->second.reply.future();
   if (!sim_.lan().send(self_, to, ChannelSet::general, port_, frame(kRequest, id, request))) {
     pending_.erase(id);
     co_return std::nullopt;
@@ -59,17 +60,24 @@ Task<void> Rpc::receive_loop() {
       // unreachable. A reply: the caller on the other side will learn it by itself.
       if (kind == kRequest) {
         auto it = pending_.find(id);
-        if (it != pending_.end() && !it->second.fulfilled()) it->second.set_value(std::nullopt);
+        if (it != pending_.end() && !it->second.reply.fulfilled()) it->second.reply.set_value(std::nullopt);
       }
       continue;
     }
+    if (cut_.count(e.from) != 0) continue;
     if (kind == kRequest) {
       sim_.sched().spawn(self_, serve(e.from, id, std::move(body)), "rpc.serve");
     } else if (kind == kReply) {
       auto it = pending_.find(id);
-      if (it != pending_.end() && !it->second.fulfilled()) it->second.set_value(std::move(body));
+      if (it != pending_.end() && !it->second.reply.fulfilled()) it->second.reply.set_value(std::move(body));
     }
   }
+}
+
+void Rpc::cut(const std::set<NodeId>& peers) {
+  cut_ = peers;
+  for (auto& [id, p] : pending_)
+    if (cut_.count(p.to) != 0 && !p.reply.fulfilled()) p.reply.set_value(std::nullopt);
 }
 
 Task<void> Rpc::serve(NodeId from, std::uint64_t id, Bytes request) {

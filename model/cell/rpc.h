@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "engine/simulation.h"
 #include "engine/sync/channel.h"
@@ -38,6 +39,14 @@ class Rpc {
 
   std::uint64_t calls() const { return next_id_ - 1; }
 
+  // Recovery's freeze of the general channels to failed nodes (§0057, §0062, §0068):
+  // from now on, calls to `peers` answer nullopt ("cell down") at once — those already
+  // waiting too — and requests from them are not served. Replaces the previous set, so
+  // a node that rejoined is talked to again. Freezing and later thawing with errors for
+  // the waiters, as the reference does, ends the same way; cutting at once is simpler
+  // and leaves no held message to deliver late.
+  void cut(const std::set<NodeId>& peers);
+
  private:
   Task<void> receive_loop();
   Task<void> serve(NodeId from, std::uint64_t id, Bytes request);
@@ -48,7 +57,12 @@ class Rpc {
   Port inbox_;
   Handler handler_;
   std::uint64_t next_id_ = 1;
-  std::map<std::uint64_t, Promise<std::optional<Bytes>>> pending_;
+  struct Pending {
+    NodeId to;
+    Promise<std::optional<Bytes>> reply;
+  };
+  std::map<std::uint64_t, Pending> pending_;
+  std::set<NodeId> cut_;
 };
 
 }  // namespace sansim

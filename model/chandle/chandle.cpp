@@ -20,17 +20,22 @@ Task<Chandle::Hold> Chandle::hold(Interrupt* interrupt, Time deadline) {
 }
 
 Task<void> Chandle::detarget() {
-  assert(!detargeted_ && !detargeting_);
+  if (detargeted_) co_return;
+  if (detargeting_) {
+    while (detargeting_) co_await settled_.wait();
+    co_return;
+  }
   detargeting_ = true;
   const WaitStatus st = co_await lock_.lock();
   assert(st == WaitStatus::ok);
   (void)st;
   detargeting_ = false;
   detargeted_ = true;
+  settled_.notify_all();
 }
 
 void Chandle::retarget(Target target) {
-  assert(detargeted_);
+  assert(detargeted_ && !detargeting_);
   target_ = target;
   detargeted_ = false;
   lock_.unlock();

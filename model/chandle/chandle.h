@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "engine/node_id.h"
+#include "engine/sync/condition.h"
 #include "engine/sync/rwlock.h"
 #include "engine/task.h"
 
@@ -33,7 +34,8 @@ struct Target {
 
 class Chandle {
  public:
-  Chandle(Scheduler& sched, Service service, Target target) : service_(service), target_(target), lock_(sched) {}
+  Chandle(Scheduler& sched, Service service, Target target)
+      : service_(service), target_(target), lock_(sched), settled_(sched) {}
   Chandle(const Chandle&) = delete;
   Chandle& operator=(const Chandle&) = delete;
 
@@ -71,12 +73,15 @@ class Chandle {
   // was raised or `deadline` passed first (the caller answers an error).
   Task<Hold> hold(Interrupt* interrupt = nullptr, Time deadline = kTimeNever);
 
-  // Stops new holds and waits for those taken to drain. REQUIRES: targeted.
+  // Stops new holds and waits for those taken to drain. A detarget while another is
+  // draining waits for that one; one on a detargeted chandle does nothing (recovery may
+  // detarget for a failure and for the node's own reset at once).
   Task<void> detarget();
   // Points the chandle at `target` and lets waiting holds through. REQUIRES: detargeted.
   void retarget(Target target);
 
-  bool targeted() const { return !detargeted_; }
+  bool targeted() const { return !detargeted_ && !detargeting_; }
+  bool detargeting() const { return detargeting_; }
   Service service() const { return service_; }
   // The current target (the old one while detargeted: what recovery looks at, §0067).
   const Target& target() const { return target_; }
@@ -86,6 +91,7 @@ class Chandle {
   const Service service_;
   Target target_;
   RwLock lock_;
+  Condition settled_;  // a detarget finished draining
   bool detargeted_ = false;
   bool detargeting_ = false;
 };

@@ -85,6 +85,7 @@ void Cms::set_state(State s) {
   state_ = s;
   sim_.observe(self_, "cms.state",
                {{"state", std::string(to_string(s))}, {"epoch", static_cast<std::int64_t>(membership_.epoch)}});
+  if (listener_ && (s == State::nascent || s == State::dead || s == State::shutdown)) listener_(s, membership_);
 }
 
 void Cms::send(NodeId to, const Message& m) { sim_.lan().send(self_, to, ChannelSet::membership, kPort, encode(m)); }
@@ -314,6 +315,7 @@ void Cms::deliver(std::uint64_t generation, std::uint64_t round, NodeId leader, 
                 {"members", as_list(members)},
                 {"versions", render_versions(sim_, versions)}});
   set_state(State::stable);
+  if (listener_) listener_(state_, membership_);
 }
 
 void Cms::go_dead(std::uint64_t round) {

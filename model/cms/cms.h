@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -76,6 +77,11 @@ class Cms {
 
   State state() const { return state_; }
   const Membership& membership() const { return membership_; }
+
+  // Told of every delivered membership, and of every move to nascent, dead or shutdown
+  // (the node is then no member of anything): recovery starts from these (§0057, §0063).
+  using Listener = std::function<void(State, const Membership&)>;
+  void set_listener(Listener l) { listener_ = std::move(l); }
 
  private:
   struct Peer {
@@ -140,6 +146,7 @@ class Cms {
   const Options::Mutations mutations_;
   const std::uint32_t boot_;
   Port inbox_;
+  Listener listener_;
 
   State state_ = State::nascent;
   Membership membership_;

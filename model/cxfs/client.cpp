@@ -12,17 +12,32 @@ using token::Level;
 using token::ObjectId;
 using token::TokenType;
 
-// Tokens held for one call, acquired in TokenType order and released in reverse.
+// Tokens held for one call, acquired in TokenType order and released in reverse. The
+// era of the file system when the first was taken: if this node drops every token of it
+// meanwhile (it left the membership, or the server restarted unnoticed), the call's
+// tokens are void and it must not act on them (`voided`).
 struct Client::Held {
   std::vector<std::pair<ObjectId, TokenType>> tokens;
+  bool started = false;
+  std::uint64_t era = 0;
 };
 
 Task<bool> Client::acquire_set(Held& h, ObjectId o, std::vector<std::pair<TokenType, Level>> want) {
+  if (!h.started) {
+    h.started = true;
+    h.era = era_[o.fs];
+  }
   for (const auto& [t, l] : want) {
     if (!co_await tokens_.acquire(o, t, l)) co_return false;
     h.tokens.emplace_back(o, t);
+    if (voided(h, o)) co_return false;
   }
   co_return true;
+}
+
+bool Client::voided(const Held& h, ObjectId o) const {
+  auto it = era_.find(o.fs);
+  return h.started && (it == era_.end() ? 0 : it->second) != h.era;
 }
 
 void Client::release_set(Held& h) {
@@ -47,9 +62,97 @@ Client::Client(Simulation& sim, NodeId self, Rpc& rpc, const std::vector<FsConfi
     volumes_.push_back(std::make_unique<PathRetry>(sim.sched(), *sim.storage().volume(f.volume)));
 }
 
-void Client::set_server(std::uint32_t fs, NodeId server) {
-  servers_[fs] = server;
-  mounted_.notify_all();
+namespace {
+
+// Requests the server may see twice with no harm: a retry after the server failed
+// (the reply never came) does what the first attempt did or nothing more. Name
+// operations are not: a create that took effect before the server died would answer
+// EEXIST the second time, so a lost reply to one is reported as EIO (outcome unknown),
+// as NFS does without a reply cache. See model/corpse/README.md.
+bool retry_safe(Kind k) {
+  switch (k) {
+    case Kind::create:
+    case Kind::unlink:
+    case Kind::rename:
+      return false;
+    default:
+      return true;
+  }
+}
+
+constexpr Duration kRetry = 50'000'000;  // 50ms between attempts while the server is unreachable
+
+}  // namespace
+
+void Client::retarget(std::uint32_t fs, NodeId server) {
+  auto it = chandles_.find(fs);
+  if (it == chandles_.end()) {
+    chandles_.emplace(fs, std::make_unique<chandle::Chandle>(sim_.sched(), chandle::Service::file_system,
+                                                             chandle::Target{server, fs}));
+    sim_.observe(self_, "cxfs.mounted",
+                 {{"fs", filesystems_[fs].id}, {"role", std::string("client")}, {"server", std::int64_t(server)}});
+    mounted_.notify_all();
+    return;
+  }
+  chandle::Chandle& c = *it->second;
+  if (c.targeted() && c.target().node == server) return;
+  if (c.targeted() || c.detargeting()) {
+    // Recovery moved a server this node did not see fail (two claimed one file system),
+    // or a detarget is still draining: retarget once it is done.
+    sim_.sched().spawn(self_, move_target(fs, server), "cxfs.move_target");
+    return;
+  }
+  if (c.target().node != server) server_boot_.erase(fs);
+  c.retarget(chandle::Target{server, fs});
+  sim_.observe(self_, "cxfs.retargeted", {{"fs", std::int64_t(fs)}, {"server", std::int64_t(server)}});
+}
+
+Task<void> Client::move_target(std::uint32_t fs, NodeId server) {
+  auto op = detarget(fs);
+  co_await op;
+  retarget(fs, server);
+}
+
+Task<void> Client::detarget(std::uint32_t fs) {
+  auto it = chandles_.find(fs);
+  if (it == chandles_.end()) co_return;
+  if (it->second->targeted())
+    sim_.observe(self_, "cxfs.detarget", {{"fs", std::int64_t(fs)}, {"server", std::int64_t(it->second->target().node)}});
+  co_await it->second->detarget();
+}
+
+NodeId Client::target(std::uint32_t fs) const {
+  auto it = chandles_.find(fs);
+  return it == chandles_.end() ? kNoNode : it->second->target().node;
+}
+
+std::vector<corpse::Holding> Client::manifest(std::uint32_t fs) const {
+  std::vector<corpse::Holding> out;
+  for (const token::TokenClient::Holding& h : tokens_.holdings(fs)) {
+    corpse::Holding m;
+    m.holder = self_;
+    m.fs = fs;
+    m.ino = h.obj.ino;
+    m.type = h.type;
+    m.level = h.level;
+    m.grant = h.grant;
+    m.state = h.state;
+    m.exclusive = h.type == TokenType::ioexcl && exclusive_.count(h.obj) != 0;
+    out.push_back(m);
+  }
+  return out;
+}
+
+void Client::reset() {
+  sim_.observe(self_, "cxfs.reset");
+  for (auto& [fs, c] : chandles_) {
+    ++era_[fs];
+    tokens_.server_lost(fs);
+    drop_cached(fs);
+    sim_.sched().spawn(self_, detarget(fs), "cxfs.detarget");
+  }
+  local_.clear();
+  server_boot_.clear();
 }
 
 Task<std::optional<std::uint32_t>> Client::mounted_index(const std::string& name) {
@@ -58,49 +161,73 @@ Task<std::optional<std::uint32_t>> Client::mounted_index(const std::string& name
     if (filesystems_[i].id == name) index = i;
   if (!index) co_return std::nullopt;
   const Time deadline = sim_.now() + kMountWait;
-  while (servers_.count(*index) == 0) {
+  while (chandles_.count(*index) == 0) {
     const WaitStatus st = co_await mounted_.wait({}, nullptr, deadline);
     if (st == WaitStatus::timeout) co_return std::nullopt;
   }
   co_return index;
 }
 
+// Every message to a server goes under a hold on the file system's chandle (§0065), so
+// recovery's detarget waits for it and later ones wait for the retarget. A request the
+// server could not answer (it failed: the transport cut it off) is sent again to the
+// server recovery elects, if it is safe to send twice (retry_safe); a `stale` answer
+// (the node does not serve the file system) means nothing was done: always sent again.
 Task<std::optional<Reply>> Client::call(std::uint32_t fs, Request r) {
   r.fs = fs;
-  auto it = servers_.find(fs);
-  if (it == servers_.end()) co_return std::nullopt;
-  if (it->second == self_) {
-    // dsvn: the token client and the token server are on this node (§0026).
+  auto it = chandles_.find(fs);
+  if (it == chandles_.end()) co_return std::nullopt;
+  chandle::Chandle& c = *it->second;
+  const Time deadline = sim_.now() + kMountWait;
+  for (;;) {
+    chandle::Chandle::Hold h = co_await c.hold(nullptr, deadline);
+    if (!h) co_return std::nullopt;  // no server for this long: "cell down" (§0068)
+    const NodeId to = h.target().node;
+    std::optional<Reply> rep;
     auto local = local_.find(fs);
-    if (local != local_.end()) {
-      auto op = local->second(std::move(r));
-      Reply rep = co_await op;
+    if (to == self_ && local != local_.end()) {
+      // dsvn: the token client and the token server are on this node (§0026).
+      auto op = local->second(r);
+      rep = co_await op;
+    } else {
+      std::optional<Bytes> bytes = co_await rpc_.call(to, encode(r));
+      if (bytes) {
+        try {
+          rep = decode_reply(*bytes);
+        } catch (const DecodeError&) {
+          rep.reset();
+        }
+      }
+    }
+    h.release();
+    if (rep && rep->err != Errno::stale) {
+      if (to != self_) {
+        auto [b, fresh] = server_boot_.try_emplace(fs, rep->boot);
+        if (!fresh && b->second != rep->boot) {
+          b->second = rep->boot;
+          server_restarted(fs);
+        }
+      }
       co_return rep;
     }
+    if (!rep && !retry_safe(r.kind)) co_return std::nullopt;
+    if (sim_.now() >= deadline) co_return std::nullopt;
+    co_await sim_.sched().sleep(kRetry);
   }
-  std::optional<Bytes> bytes = co_await rpc_.call(it->second, encode(r));
-  if (!bytes) co_return std::nullopt;
-  std::optional<Reply> rep;
-  try {
-    rep = decode_reply(*bytes);
-  } catch (const DecodeError&) {
-    co_return std::nullopt;
-  }
-  auto [b, fresh] = server_boot_.try_emplace(fs, rep->boot);
-  if (!fresh && b->second != rep->boot) {
-    b->second = rep->boot;
-    server_restarted(fs);
-  }
-  co_return rep;
 }
 
-// The server restarted (it replayed its journal and knows no tokens). Without recovery
-// (CORPSE, the next issue) this node cannot prove its cached state is still current, so
-// it drops every token and cache of that file system, modified pages included: data
-// written but not fsync'd before a server restart is lost, as after a crash.
+// The server restarted without recovery noticing (it came back before anyone declared
+// it failed) and knows none of our tokens. This node cannot prove its cached state is
+// still current, so it drops every token and cache of that file system, modified pages
+// included: data written but not fsync'd is lost, as after a crash.
 void Client::server_restarted(std::uint32_t fs) {
   sim_.observe(self_, "cxfs.server_restarted", {{"fs", std::int64_t(fs)}});
+  ++era_[fs];
   tokens_.server_lost(fs);
+  drop_cached(fs);
+}
+
+void Client::drop_cached(std::uint32_t fs) {
   const auto of_fs = [fs](const auto& entry) { return entry.first.fs == fs; };
   std::erase_if(extents_, of_fs);
   std::erase_if(names_, of_fs);
@@ -452,6 +579,9 @@ Task<Errno> Client::truncate(std::uint32_t f, Ino ino, std::uint64_t size) {
   if (!co_await acquire_set(h, o, want)) err = Errno::io;
   if (err == Errno::ok) {
     err = co_await flush(o);
+    if (voided(h, o)) err = Errno::io;
+  }
+  if (err == Errno::ok) {
     pages_.discard(o, (size + kBlockSize - 1) / kBlockSize);
     if (size % kBlockSize != 0) pages_.discard(o, size / kBlockSize);
     Request r;
@@ -514,6 +644,7 @@ Task<Errno> Client::read(std::uint32_t f, Ino ino, std::uint64_t offset, std::ui
       pos += n;
     }
   }
+  if (err == Errno::ok && voided(h, o)) err = Errno::io;  // what it read may be stale
   release_set(h);
   co_return err;
 }
@@ -555,6 +686,10 @@ Task<Errno> Client::write(std::uint32_t f, Ino ino, std::uint64_t offset, Bytes 
     }
     std::copy(data.begin() + static_cast<std::ptrdiff_t>(from - offset),
               data.begin() + static_cast<std::ptrdiff_t>(to - offset), block.begin() + static_cast<std::ptrdiff_t>(from - bstart));
+    if (voided(h, o)) {
+      err = Errno::io;
+      break;
+    }
     if (mode == IoMode::direct) {
       err = co_await write_block(o, b, block);
     } else {
@@ -562,6 +697,7 @@ Task<Errno> Client::write(std::uint32_t f, Ino ino, std::uint64_t offset, Bytes 
     }
   }
   bool tell_server = false;
+  if (err == Errno::ok && voided(h, o)) err = Errno::io;
   if (err == Errno::ok) {
     token::TokenState& st = tokens_.state(o);
     st.mtime = std::max<std::int64_t>(st.mtime, sim_.now());  // shared write: local update (§0029)

@@ -18,6 +18,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "engine/sim/storage.h"
@@ -25,6 +26,8 @@
 #include "engine/sync/condition.h"
 #include "engine/sync/mutex.h"
 #include "model/cell/rpc.h"
+#include "model/chandle/chandle.h"
+#include "model/corpse/messages.h"
 #include "model/cxfs/config.h"
 #include "model/vnode/file_access.h"
 #include "model/cxfs/messages.h"
@@ -47,9 +50,20 @@ class Client {
  public:
   Client(Simulation& sim, NodeId self, Rpc& rpc, const std::vector<FsConfig>& filesystems, const Mutations& mutations);
 
-  // Targets `server` for file system `fs` (an index into the configuration).
-  void set_server(std::uint32_t fs, NodeId server);
-  bool mounted(std::uint32_t fs) const { return servers_.count(fs) != 0; }
+  // Recovery's callouts (model/corpse). Retarget: from now on, file system `fs` (an
+  // index into the configuration) is served by `server`; the first retarget mounts it
+  // here. Detarget: messages for `fs` wait until the next retarget (§0065-0067).
+  void retarget(std::uint32_t fs, NodeId server);
+  Task<void> detarget(std::uint32_t fs);
+  // The server this node targets for `fs` (the old one while detargeted), or kNoNode.
+  NodeId target(std::uint32_t fs) const;
+  bool mounted(std::uint32_t fs) const { return chandles_.count(fs) != 0; }
+  // Every token of `fs` held here, with the state it protects (the manifest, §0068).
+  std::vector<corpse::Holding> manifest(std::uint32_t fs) const;
+  // This node left the membership: every token, cached name, attribute, extent map and
+  // page goes (modified pages too: they were never acknowledged), and every chandle is
+  // detargeted until recovery retargets it after the node rejoined.
+  void reset();
 
   // Requests from the server: recall and I/O-exclusive change.
   Task<Reply> handle(NodeId from, Request r);
@@ -60,6 +74,7 @@ class Client {
   // A node that serves file system `fs` answers its own requests in-process.
   using LocalServer = std::function<Task<Reply>(Request)>;
   void set_local_server(std::uint32_t fs, LocalServer serve) { local_[fs] = std::move(serve); }
+  void clear_local_server(std::uint32_t fs) { local_.erase(fs); }
   bool serves_locally(std::uint32_t fs) const { return local_.count(fs) != 0; }
 
   // The vnode operations, by file-system index and inode (directory operations on the
@@ -86,7 +101,10 @@ class Client {
   Task<std::optional<Reply>> call(std::uint32_t fs, Request r);
   Task<bool> acquire_set(Held& h, token::ObjectId o, std::vector<std::pair<token::TokenType, token::Level>> want);
   void release_set(Held& h);
+  bool voided(const Held& h, token::ObjectId o) const;
   void server_restarted(std::uint32_t fs);
+  void drop_cached(std::uint32_t fs);
+  Task<void> move_target(std::uint32_t fs, NodeId server);
   Task<token::Grant> request_token(token::ObjectId o, token::TokenType t, token::Level l, token::GrantId given,
                                    token::TokenState st);
   Task<void> before_return(token::ObjectId o, token::TokenType t, token::Level l);
@@ -109,8 +127,11 @@ class Client {
   Condition mounted_;
   token::TokenClient tokens_;
   PageCache pages_;
-  std::map<std::uint32_t, NodeId> servers_;
+  // One chandle per mounted file system (service file_system), never destroyed: a call
+  // in flight may hold it.
+  std::map<std::uint32_t, std::unique_ptr<chandle::Chandle>> chandles_;
   std::map<std::uint32_t, LocalServer> local_;  // the file systems this node serves
+  std::map<std::uint32_t, std::uint64_t> era_;  // bumped when every token of a file system is dropped
   std::map<std::uint32_t, std::uint32_t> server_boot_;  // incarnation of each server we talk to
   std::map<token::ObjectId, std::vector<xfs::Extent>> extents_;       // under EXTENT read
   std::map<token::ObjectId, std::map<std::string, Ino>> names_;       // under NAME read (directory)

@@ -27,6 +27,7 @@ struct Mutations {
   bool grant_without_recall = false;        // grant write without recalling readers (§0028)
   bool keep_names_on_rename = false;        // rename without recalling NAME (§0032 DVN_NAME)
   bool keep_pages_on_clean_return = false;  // return PAGE_CLEAN read without discarding
+  bool keep_dead_tokens = false;            // celldown keeps the failed nodes' tokens (§0067)
 };
 
 }  // namespace sansim::cxfs

@@ -7,7 +7,7 @@ namespace {
 
 constexpr std::array<const char*, kKinds> kKindNames = {
     "token_request", "token_return", "recall", "ioexcl_off", "lookup",   "create",      "unlink",
-    "rename",        "setattr",      "allocate", "truncate", "size_update", "wp_register", "wp_lookup"};
+    "rename",        "setattr",      "allocate", "truncate", "size_update", "wp_lookup"};
 
 // One visitor per message drives both directions, so encode and decode cannot disagree.
 struct Enc {

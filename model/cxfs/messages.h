@@ -39,10 +39,9 @@ enum class Kind : std::uint8_t {
   allocate,       // blocks of a file (lends EXTENT read, §0032 DVN_EXTENT)
   truncate,
   size_update,    // a writer without I/O-exclusive state extends the size (lends SIZE read)
-  wp_register,    // white pages: register `fs` with `node` as its server (§0037)
-  wp_lookup,      // white pages: who serves `fs`?
+  wp_lookup,      // white pages: who serves `fs`? (§0037; recovery fills the table, §0072)
 };
-inline constexpr std::uint8_t kKinds = 14;
+inline constexpr std::uint8_t kKinds = 13;
 
 const char* to_string(Kind k);
 

@@ -3,18 +3,16 @@
 #include <algorithm>
 
 namespace sansim::cxfs {
-namespace {
-constexpr Duration kPoll = 100'000'000;              // 100ms
-constexpr Duration kCandidateStagger = 300'000'000;  // later candidates register later
-}  // namespace
 
-Node::Node(Simulation& sim, NodeId self, std::vector<FsConfig> filesystems, Mutations mutations, NodeId wp_node,
-           std::function<bool()> ready)
-    : sim_(sim), self_(self), filesystems_(std::move(filesystems)), mutations_(mutations), wp_node_(wp_node),
-      ready_(std::move(ready)), rpc_(sim, self, kPort), decided_(sim.sched()) {
+Node::Node(Simulation& sim, NodeId self, std::vector<FsConfig> filesystems, Mutations mutations)
+    : sim_(sim), self_(self), filesystems_(std::move(filesystems)), mutations_(mutations), rpc_(sim, self, kPort) {
   client_ = std::make_unique<Client>(sim, self, rpc_, filesystems_, mutations_);
   dcvn_ = std::make_unique<Dcvn>(*client_);
   dsvn_ = std::make_unique<Dsvn>(*client_);
+  // The chain is chosen when a vnode is made. Both behaviors send through the client,
+  // which sends to whatever server the file system's chandle targets (in-process when
+  // it is this node), so a vnode made before recovery moved the server still works;
+  // converting chains is relocation's business (§0076, model/kore).
   vnodes_ = std::make_unique<vnode::VnodeTable>(sim.sched(), [this](std::uint32_t fs) {
     return std::vector<vnode::Behavior*>{client_->serves_locally(fs) ? static_cast<vnode::Behavior*>(dsvn_.get())
                                                                      : static_cast<vnode::Behavior*>(dcvn_.get())};
@@ -27,10 +25,7 @@ Node::Node(Simulation& sim, NodeId self, std::vector<FsConfig> filesystems, Muta
 
 const Server* Node::server(std::uint32_t fs) const { return fs < servers_.size() ? servers_[fs].get() : nullptr; }
 
-void Node::start() {
-  rpc_.start();
-  if (!filesystems_.empty()) sim_.sched().spawn(self_, mount_all(), "cxfs.mount");
-}
+void Node::start() { rpc_.start(); }
 
 Task<Bytes> Node::dispatch(NodeId from, Bytes bytes) {
   Request r;
@@ -43,25 +38,19 @@ Task<Bytes> Node::dispatch(NodeId from, Bytes bytes) {
     co_return encode(bad);
   }
   Reply rep;
-  if (r.kind == Kind::wp_register || r.kind == Kind::wp_lookup) {
+  if (r.kind == Kind::wp_lookup) {
     if (self_ != wp_node_) {
-      rep.err = Errno::inval;
+      rep.err = Errno::stale;
     } else {
-      rep.node = r.kind == Kind::wp_register ? wp_.register_fs(r.fs_name, r.node) : wp_.lookup(r.fs_name);
+      rep.node = wp_.lookup(r.fs_name);
       if (rep.node == kNoNode) rep.err = Errno::noent;
     }
   } else if (r.kind == Kind::recall || r.kind == Kind::ioexcl_off) {
     rep = co_await client_->handle(from, r);
-  } else if (r.fs < servers_.size()) {
-    // A candidate server that (re)booted answers once it knows whether it serves.
-    const auto& cand = filesystems_[r.fs].servers;
-    const Time deadline = sim_.now() + kMountWait;
-    while (mounting_ && servers_[r.fs] == nullptr && std::find(cand.begin(), cand.end(), self_) != cand.end())
-      if (co_await decided_.wait({}, nullptr, deadline) == WaitStatus::timeout) break;
-    if (servers_[r.fs] != nullptr) rep = co_await servers_[r.fs]->handle(from, r);
-    else rep.err = Errno::stale;
+  } else if (r.fs < servers_.size() && servers_[r.fs] != nullptr) {
+    rep = co_await servers_[r.fs]->handle(from, r);
   } else {
-    rep.err = Errno::stale;  // not the server of that file system (any more)
+    rep.err = Errno::stale;  // not the server of that file system (any more, or yet)
   }
   rep.boot = sim_.incarnation(self_);
   co_return encode(rep);
@@ -74,60 +63,77 @@ Task<Reply> Node::serve_locally(Server* server, Request r) {
   co_return rep;
 }
 
-Task<std::optional<Reply>> Node::wp_call(Request r) {
-  std::optional<Bytes> b = co_await rpc_.call(wp_node_, encode(r));
-  if (!b) co_return std::nullopt;
-  try {
-    co_return decode_reply(*b);
-  } catch (const DecodeError&) {
-    co_return std::nullopt;
+Task<corpse::Reply> Node::celldown(std::set<NodeId> failed) {
+  rpc_.cut(failed);
+  for (auto& s : servers_)
+    if (s != nullptr) s->celldown(failed);
+  corpse::Reply vote;
+  for (std::uint32_t fs = 0; fs < filesystems_.size(); ++fs) {
+    const NodeId target = client_->target(fs);
+    if (target != kNoNode && failed.count(target) != 0) {
+      auto op = client_->detarget(fs);
+      co_await op;
+    }
+    if (servers_[fs] != nullptr) vote.serving.push_back(fs);
+    if (target != kNoNode) vote.targets.push_back({fs, target});
+  }
+  vote.fresh = fresh_;
+  co_return vote;
+}
+
+std::vector<corpse::Holding> Node::manifest(std::uint32_t fs) { return client_->manifest(fs); }
+
+Task<bool> Node::instantiate(std::uint32_t fs, std::vector<corpse::Holding> holdings) {
+  if (fs >= filesystems_.size()) co_return false;
+  if (servers_[fs] != nullptr) co_return true;  // instantiated by an aborted cycle already
+  fresh_ = false;
+  const FsConfig& f = filesystems_[fs];
+  server_volumes_.push_back(std::make_unique<PathRetry>(sim_.sched(), *sim_.storage().volume(f.volume)));
+  auto server = std::make_unique<Server>(sim_, self_, fs, f, rpc_, *server_volumes_.back(), mutations_);
+  Server* s = server.get();
+  // The journal is replayed before anything is served (§0024-0025).
+  const Errno e = co_await s->mount();
+  if (e != Errno::ok) {
+    retired_.push_back(std::move(server));
+    co_return false;
+  }
+  s->install(holdings);
+  servers_[fs] = std::move(server);
+  // dsvn: this node's token client and token server talk in-process (§0026).
+  s->set_local_client([this](Request r) { return client_->handle(self_, std::move(r)); });
+  client_->set_local_server(fs, [s, this](Request r) { return serve_locally(s, std::move(r)); });
+  co_return true;
+}
+
+void Node::retarget(const std::vector<corpse::ServerEntry>& servers, NodeId wp) {
+  wp_node_ = wp;
+  wp_ = wp::WhitePages{};
+  for (const corpse::ServerEntry& e : servers) {
+    if (e.fs >= filesystems_.size()) continue;
+    const FsConfig& f = filesystems_[e.fs];
+    if (wp == self_) wp_.update(f.id, e.node);
+    if (e.node != self_ && servers_[e.fs] != nullptr) retire(e.fs);
+    if (!f.mount.empty() && std::find(f.mount.begin(), f.mount.end(), self_) == f.mount.end() && e.node != self_)
+      continue;
+    fresh_ = false;
+    client_->retarget(e.fs, e.node);
   }
 }
 
-Task<void> Node::mount_all() {
-  while (!ready_()) co_await sim_.sched().sleep(kPoll);
-  for (std::uint32_t i = 0; i < filesystems_.size(); ++i) {
-    const FsConfig& f = filesystems_[i];
-    const auto rank = std::find(f.servers.begin(), f.servers.end(), self_);
-    if (rank == f.servers.end()) continue;
-    co_await sim_.sched().sleep(kCandidateStagger * (rank - f.servers.begin()));
-    Request reg;
-    reg.kind = Kind::wp_register;
-    reg.fs_name = f.id;
-    reg.node = self_;
-    std::optional<Reply> rep;
-    while (!(rep = co_await wp_call(reg))) co_await sim_.sched().sleep(kPoll);
-    if (rep->node != self_) continue;  // someone registered first: we are a client (§0037)
-    server_volumes_.push_back(std::make_unique<PathRetry>(sim_.sched(), *sim_.storage().volume(f.volume)));
-    servers_[i] = std::make_unique<Server>(sim_, self_, i, f, rpc_, *server_volumes_.back(), mutations_);
-    // dsvn: this node's token client and token server talk in-process (§0026).
-    Server* server = servers_[i].get();
-    server->set_local_client([this](Request r) { return client_->handle(self_, std::move(r)); });
-    client_->set_local_server(i, [server, this](Request r) { return serve_locally(server, std::move(r)); });
-    decided_.notify_all();  // requests wait in the server until its mount finished
-    const Errno e = co_await servers_[i]->mount();
-    if (e != Errno::ok)
-      sim_.observe(self_, "cxfs.mount_failed", {{"fs", f.id}, {"error", std::string(xfs::to_string(e))}});
-  }
-  mounting_ = false;
-  decided_.notify_all();
-  for (std::uint32_t i = 0; i < filesystems_.size(); ++i) {
-    const FsConfig& f = filesystems_[i];
-    if (!f.mount.empty() && std::find(f.mount.begin(), f.mount.end(), self_) == f.mount.end()) continue;
-    Request look;
-    look.kind = Kind::wp_lookup;
-    look.fs_name = f.id;
-    for (;;) {
-      std::optional<Reply> rep = co_await wp_call(look);
-      if (rep && rep->err == Errno::ok) {
-        client_->set_server(i, rep->node);
-        sim_.observe(self_, "cxfs.mounted",
-                     {{"fs", f.id}, {"role", std::string("client")}, {"server", std::int64_t(rep->node)}});
-        break;
-      }
-      co_await sim_.sched().sleep(kPoll);
-    }
-  }
+void Node::retire(std::uint32_t fs) {
+  sim_.observe(self_, "dsvn.retired", {{"fs", filesystems_[fs].id}});
+  servers_[fs]->retire();
+  client_->clear_local_server(fs);
+  retired_.push_back(std::move(servers_[fs]));
+}
+
+void Node::left() {
+  for (std::uint32_t fs = 0; fs < servers_.size(); ++fs)
+    if (servers_[fs] != nullptr) retire(fs);
+  client_->reset();
+  wp_ = wp::WhitePages{};
+  wp_node_ = kNoNode;
+  fresh_ = true;
 }
 
 }  // namespace sansim::cxfs

@@ -2,21 +2,22 @@
 // node runs, the metadata servers of the file systems this node serves, the node's
 // vnodes with their behavior chains ([dsvn] for a file system served here, [dcvn] for
 // the others), the FileAccess user processes call, and — on the white-pages node — the
-// white-pages server (§0026-0027, §0037).
+// white-pages table (§0026-0027, §0037).
 //
-// Mounting (§0037): once membership is stable, each candidate server of a file system
-// tries to register it with white pages, in the order the configuration lists the
-// candidates (a later candidate waits a little, so the first normally wins). The one
-// whose registration succeeds mounts as metadata server; every mounting node then looks
-// the server up and targets it.
+// Who serves what is recovery's decision (model/corpse), made on every membership
+// change; the node carries it out through the Participant callouts: the first cycle of
+// a cluster elects each file system's first candidate, which mounts it (§0037), and a
+// later one moves a failed server's file systems to the next surviving candidate.
 #pragma once
 
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "engine/simulation.h"
 #include "engine/sync/condition.h"
 #include "model/cell/rpc.h"
+#include "model/corpse/participant.h"
 #include "model/cxfs/client.h"
 #include "model/cxfs/config.h"
 #include "model/cxfs/dcvn.h"
@@ -31,31 +32,37 @@ namespace sansim::cxfs {
 
 inline constexpr std::uint16_t kPort = 2;
 
-class Node {
+class Node final : public corpse::Participant {
  public:
-  // `wp_node` runs the white-pages server. `ready` is polled until membership is stable.
-  Node(Simulation& sim, NodeId self, std::vector<FsConfig> filesystems, Mutations mutations, NodeId wp_node,
-       std::function<bool()> ready);
+  Node(Simulation& sim, NodeId self, std::vector<FsConfig> filesystems, Mutations mutations);
 
   void start();
   Client& client() { return *client_; }
   // What user processes on this node call.
   vnode::FileAccess& files() { return *files_; }
   vnode::VnodeTable& vnodes() { return *vnodes_; }
+  // The live server of `fs` on this node, or null.
   const Server* server(std::uint32_t fs) const;
+  NodeId wp_node() const { return wp_node_; }
+  const wp::WhitePages& white_pages() const { return wp_; }
+
+  // corpse::Participant
+  Task<corpse::Reply> celldown(std::set<NodeId> failed) override;
+  std::vector<corpse::Holding> manifest(std::uint32_t fs) override;
+  Task<bool> instantiate(std::uint32_t fs, std::vector<corpse::Holding> holdings) override;
+  void retarget(const std::vector<corpse::ServerEntry>& servers, NodeId wp) override;
+  void left() override;
 
  private:
-  Task<void> mount_all();
   Task<Bytes> dispatch(NodeId from, Bytes bytes);
-  Task<std::optional<Reply>> wp_call(Request r);
   Task<Reply> serve_locally(Server* server, Request r);
+  void retire(std::uint32_t fs);
 
   Simulation& sim_;
   NodeId self_;
   std::vector<FsConfig> filesystems_;
   Mutations mutations_;
-  NodeId wp_node_;
-  std::function<bool()> ready_;
+  NodeId wp_node_ = kNoNode;
   Rpc rpc_;
   std::unique_ptr<Client> client_;
   std::unique_ptr<Dcvn> dcvn_;
@@ -64,9 +71,11 @@ class Node {
   std::unique_ptr<vnode::VnodeAccess> files_;
   std::vector<std::unique_ptr<PathRetry>> server_volumes_;
   std::vector<std::unique_ptr<Server>> servers_;  // by file-system index; null where not served
+  // Servers whose role ended here: requests may still be running in them, so they live
+  // on (answering stale) until the node goes.
+  std::vector<std::unique_ptr<Server>> retired_;
   wp::WhitePages wp_;
-  bool mounting_ = true;  // mount_all has not decided this node's server roles yet
-  Condition decided_;
+  bool fresh_ = true;  // no file-system state since boot or the last reset (the vote, §0066)
 };
 
 }  // namespace sansim::cxfs

@@ -21,8 +21,10 @@ Server::Server(Simulation& sim, NodeId self, std::uint32_t fs_index, const FsCon
 
 Task<Errno> Server::mount() {
   xfs::MountResult m = co_await xfs::FileSystem::mount(sim_.sched(), volume_, self_);
-  if (m.err != Errno::ok) {
-    // No file system here yet (a fresh volume): format it. Anything else is reported.
+  if (m.err != Errno::ok && m.unformatted) {
+    // No file system here yet (a fresh volume): format it. Anything else (a disk error
+    // on the way) is reported: formatting then would wipe a file system recovery is
+    // about to take over.
     xfs::MkfsOptions o;
     o.inodes = config_.inodes;
     o.log_blocks = config_.log_blocks;
@@ -30,7 +32,10 @@ Task<Errno> Server::mount() {
     const Errno made = co_await xfs::FileSystem::mkfs(volume_, self_, o);
     if (made != Errno::ok) co_return made;
     m = co_await xfs::FileSystem::mount(sim_.sched(), volume_, self_);
-    if (m.err != Errno::ok) co_return m.err;
+  }
+  if (m.err != Errno::ok) {
+    sim_.observe(self_, "cxfs.mount_failed", {{"fs", config_.id}, {"error", m.detail}});
+    co_return m.err;
   }
   fs_ = std::move(m.fs);
   sim_.observe(self_, "cxfs.mounted",
@@ -136,9 +141,27 @@ void Server::observe_call(NodeId from, const Request& r, Errno err) {
                 {"result", std::string(xfs::to_string(err))}});
 }
 
+void Server::celldown(const std::set<NodeId>& failed) {
+  const std::size_t dropped = mutations_.keep_dead_tokens ? 0 : tokens_.celldown(failed);
+  std::erase_if(exclusive_, [&failed](const auto& e) { return failed.count(e.second) != 0; });
+  sim_.observe(self_, "dsvn.celldown", {{"fs", config_.id}, {"dropped", std::int64_t(dropped)}});
+}
+
+void Server::install(const std::vector<corpse::Holding>& holdings) {
+  for (const corpse::Holding& h : holdings) {
+    tokens_.install(h.holder, obj(h.ino), h.type, h.level, h.grant);
+    if (h.type == TokenType::ioexcl && h.exclusive) exclusive_[h.ino] = h.holder;
+  }
+  sim_.observe(self_, "dsvn.reconstructed", {{"fs", config_.id}, {"tokens", std::int64_t(holdings.size())}});
+}
+
 Task<Reply> Server::handle(NodeId from, Request r) {
   if (!ready_.is_set()) co_await ready_.wait();
   Reply rep;
+  if (retired_) {
+    rep.err = Errno::stale;
+    co_return rep;
+  }
   switch (r.kind) {
     case Kind::token_request: {
       Reply t = co_await token_request(from, r);

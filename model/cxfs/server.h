@@ -15,6 +15,7 @@
 #include "engine/sync/event.h"
 #include "model/cell/rpc.h"
 #include "model/cxfs/config.h"
+#include "model/corpse/messages.h"
 #include "model/cxfs/messages.h"
 #include "model/token/token_server.h"
 #include "model/xfs/file_system.h"
@@ -35,6 +36,17 @@ class Server {
   void set_local_client(LocalClient c) { local_client_ = std::move(c); }
 
   const xfs::FileSystem* file_system() const { return fs_.get(); }
+
+  // Recovery (model/corpse). Celldown: the failed nodes' tokens and I/O-exclusive states
+  // go (§0067); their requests still being served get nothing.
+  void celldown(const std::set<NodeId>& failed);
+  // Reconstruction on the new server (§0069): every surviving client's tokens, as its
+  // manifest reported them. Call after mount().
+  void install(const std::vector<corpse::Holding>& holdings);
+  // The server role ended here (this node left the membership): every request from
+  // now on is answered `stale`, so clients ask recovery's choice instead.
+  void retire() { retired_ = true; }
+  bool retired() const { return retired_; }
 
  private:
   token::ObjectId obj(Ino ino) const { return {index_, ino}; }
@@ -70,6 +82,7 @@ class Server {
   // so nobody sees a name before the operation that made it has been journaled.
   std::map<Ino, int> changing_;
   Condition changed_;
+  bool retired_ = false;
 };
 
 }  // namespace sansim::cxfs

@@ -249,4 +249,16 @@ void TokenClient::server_lost(std::uint32_t fs) {
   }
 }
 
+std::vector<TokenClient::Holding> TokenClient::holdings(std::uint32_t fs) const {
+  std::vector<Holding> out;
+  for (const auto& [obj, o] : objects_) {
+    if (obj.fs != fs) continue;
+    for (std::size_t t = 0; t < kTokenTypes; ++t) {
+      const Slot& s = o->slots[t];
+      if (s.level != Level::none) out.push_back({obj, static_cast<TokenType>(t), s.level, s.grant, o->state});
+    }
+  }
+  return out;
+}
+
 }  // namespace sansim::token

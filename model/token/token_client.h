@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <map>
+#include <vector>
 
 #include "engine/simulation.h"
 #include "engine/sync/condition.h"
@@ -63,6 +64,15 @@ class TokenClient {
   // The server of file system `fs` restarted and knows none of our tokens: they are all
   // gone. References of operations in flight stay counted so their releases balance.
   void server_lost(std::uint32_t fs);
+  // Every token of file system `fs` held here, for recovery's manifest (§0068-0069).
+  struct Holding {
+    ObjectId obj;
+    TokenType type = TokenType::exist;
+    Level level = Level::none;
+    GrantId grant = 0;
+    TokenState state;
+  };
+  std::vector<Holding> holdings(std::uint32_t fs) const;
 
  private:
   struct Slot {

@@ -31,6 +31,7 @@ Task<GrantId> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, 
   // never asked would keep its token, unused, for ever.
   std::set<NodeId> refused;
   for (;;) {
+    if (down_.count(holder) != 0) co_return 0;
     Object& o = object(obj);
     Slot& s = o.slots[static_cast<std::size_t>(type)];
     // A client asks only for what it does not hold: a grant still recorded for it left
@@ -162,14 +163,24 @@ void TokenServer::release(NodeId holder, ObjectId obj, TokenType type) {
 
 void TokenServer::give(NodeId holder, ObjectId obj, const Grants& given, const TokenState& state) {
   auto it = objects_.find(obj);
-  if (it == objects_.end()) return;
+  if (it == objects_.end()) {
+    if (installed_ == 0) return;
+    it = objects_.emplace(obj, std::make_unique<Object>(sim_.sched())).first;
+  }
   Object& o = *it->second;
   for (std::size_t t = 0; t < kTokenTypes; ++t) {
     if (given[t] == 0) continue;
     Slot& s = o.slots[t];
     auto h = s.holders.find(holder);
-    if (h == s.holders.end() || s.granted[holder] != given[t]) continue;  // dropped already
     const TokenType type = static_cast<TokenType>(t);
+    if (h == s.holders.end() && given[t] <= installed_) {
+      // A return the old server never saw (§0069): the state it carries is newer than
+      // the inode. Merging is monotonic (largest timestamp, size grows), so a stale one
+      // changes nothing.
+      if (type == TokenType::times || type == TokenType::size) merge_(obj, type, holder, state);
+      continue;
+    }
+    if (h == s.holders.end() || s.granted[holder] != given[t]) continue;  // dropped already
     // Only a copy that could change the state brings any back (§0029 TIMES, SIZE).
     if (h->second == Level::write || h->second == Level::shared_write) merge_(obj, type, holder, state);
     observe("token.released", holder, obj, type, h->second);
@@ -198,6 +209,9 @@ void TokenServer::forget(ObjectId obj) {
 }
 
 std::size_t TokenServer::celldown(const std::set<NodeId>& failed) {
+  // A request of a failed node still being served must not be granted after its
+  // tokens were dropped: that would leave a token with a holder that is gone.
+  down_ = failed;
   std::size_t dropped = 0;
   for (auto& [obj, o] : objects_) {
     bool changed = false;
@@ -218,6 +232,15 @@ std::size_t TokenServer::celldown(const std::set<NodeId>& failed) {
     if (changed) o->changed.notify_all();
   }
   return dropped;
+}
+
+void TokenServer::install(NodeId holder, ObjectId obj, TokenType type, Level level, GrantId grant) {
+  Slot& s = object(obj).slots[static_cast<std::size_t>(type)];
+  s.holders[holder] = level;
+  s.granted[holder] = grant;
+  grants_ = std::max(grants_, grant);
+  installed_ = std::max(installed_, grant);
+  observe("token.installed", holder, obj, type, level);
 }
 
 Level TokenServer::held(NodeId holder, ObjectId obj, TokenType type) const {

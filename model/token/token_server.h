@@ -107,6 +107,11 @@ class TokenServer {
   // waiting on them (a recall answer, a return on its way) looks again. Answers how
   // many grants were dropped.
   std::size_t celldown(const std::set<NodeId>& failed);
+  // Reconstruction after the server moved (§0069): records `holder` as holding `type` at
+  // `level` under the old server's grant number. Later grants are numbered above every
+  // installed one; a return naming a grant from before reconstruction that nobody holds
+  // any more still brings its state back (it was on its way when the old server died).
+  void install(NodeId holder, ObjectId obj, TokenType type, Level level, GrantId grant);
 
   Level held(NodeId holder, ObjectId obj, TokenType type) const;
   std::size_t holders(ObjectId obj, TokenType type) const;
@@ -141,6 +146,8 @@ class TokenServer {
   ServerMutations mutations_;
   std::map<ObjectId, std::unique_ptr<Object>> objects_;
   GrantId grants_ = 0;  // the last grant's number
+  GrantId installed_ = 0;  // the highest grant number reconstruction installed
+  std::set<NodeId> down_;  // failed holders (celldown): never granted to until they rejoin
 };
 
 }  // namespace sansim::token

@@ -117,7 +117,10 @@ Task<MountResult> FileSystem::mount(Scheduler& sched, Volume& volume, NodeId via
   std::optional<Anchor> anchor = pick_anchor(volume.blocks(), raw.subspan(kBlockSize, kBlockSize),
                                              raw.subspan(2 * kBlockSize, kBlockSize), &why);
   if (!anchor) {
-    if (!decode_superblock(raw.first(kBlockSize), &why)) why = "no sansim xfs file system here: " + why;
+    if (!decode_superblock(raw.first(kBlockSize), &why)) {
+      why = "no sansim xfs file system here: " + why;
+      res.unformatted = true;
+    }
     res.detail = why;
     co_return std::move(res);
   }

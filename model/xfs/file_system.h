@@ -48,6 +48,7 @@ struct MountResult {
   std::unique_ptr<FileSystem> fs;  // set iff err == ok
   std::uint64_t replayed = 0;      // journal transactions applied
   std::string detail;              // why, when err != ok
+  bool unformatted = false;        // err: the volume holds no file system at all (read fine)
 };
 
 class FileSystem {

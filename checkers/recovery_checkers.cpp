@@ -1,0 +1,124 @@
+#include "checkers/recovery_checkers.h"
+
+#include <algorithm>
+
+#include "engine/trace.h"
+
+namespace sansim {
+namespace {
+
+std::string render(const std::vector<NodeId>& v, const std::vector<std::string>& names) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i == 0 ? "" : ", ") + node_label(v[i], names);
+  return s + "]";
+}
+
+}  // namespace
+
+void FencingChecker::on_observation(const Observation& o) {
+  if (o.kind == "corpse.declared") {
+    for (std::int64_t n : o.list("failed")) declared_.try_emplace(static_cast<NodeId>(n), o.index);
+  } else if (o.kind == "corpse.readmitted") {
+    declared_.erase(static_cast<NodeId>(o.integer("node")));
+  } else if (o.kind == "disk.write") {
+    auto it = declared_.find(o.node);
+    if (it == declared_.end()) return;
+    report(o, node_label(o.node, names_) + " wrote disk " + std::to_string(o.integer("disk")) + " blocks " +
+                  std::to_string(o.integer("block")) + "+" + std::to_string(o.integer("count")) +
+                  " after recovery declared it failed (event " + std::to_string(it->second) +
+                  "): it was not fenced");
+  }
+}
+
+void RecoveryLivenessChecker::on_observation(const Observation& o) {
+  if (o.kind == "corpse.start") {
+    last_ = o.text("cycle");
+    last_started_ = o.time;
+    last_completed_.reset();
+  } else if (o.kind == "corpse.complete" && o.text("cycle") == last_) {
+    last_completed_ = o.time;
+  }
+}
+
+void RecoveryLivenessChecker::finish(Time end, std::uint64_t index) {
+  if (last_.empty()) return;
+  const Time deadline = std::max(faults_end_(), last_started_) + bound_;
+  if (last_completed_) {
+    if (*last_completed_ > deadline)
+      report(index, end, kNoNode,
+             "recovery cycle " + last_ + " completed at " + format_duration(*last_completed_) + ", later than " +
+                 format_duration(bound_) + " after it started or faults stopped");
+    return;
+  }
+  if (end >= deadline)
+    report(index, end, kNoNode,
+           "recovery cycle " + last_ + " started at " + format_duration(last_started_) + " and had not completed " +
+               format_duration(bound_) + " after it started or faults stopped");
+}
+
+std::optional<std::size_t> OneServerChecker::fs_index(const std::string& id) const {
+  for (std::size_t i = 0; i < fs_ids_.size(); ++i)
+    if (fs_ids_[i] == id) return i;
+  return std::nullopt;
+}
+
+void OneServerChecker::forget(NodeId n) {
+  for (auto& [fs, nodes] : serving_) nodes.erase(n);
+  target_.erase(n);
+}
+
+void OneServerChecker::on_observation(const Observation& o) {
+  if (o.kind == "node.crash" || o.kind == "cxfs.reset") {
+    forget(o.node);
+  } else if (o.kind == "corpse.start") {
+    std::vector<NodeId> m;
+    for (std::int64_t n : o.list("members")) m.push_back(static_cast<NodeId>(n));
+    members_[o.text("cycle")] = std::move(m);
+  } else if (o.kind == "cxfs.mounted") {
+    const auto fs = fs_index(o.text("fs"));
+    if (!fs) return;
+    if (o.text("role") == "server") serving_[*fs].insert(o.node);
+    else target_[o.node][*fs] = static_cast<NodeId>(o.integer("server"));
+  } else if (o.kind == "dsvn.retired") {
+    if (const auto fs = fs_index(o.text("fs"))) serving_[*fs].erase(o.node);
+  } else if (o.kind == "cxfs.retargeted") {
+    target_[o.node][static_cast<std::size_t>(o.integer("fs"))] = static_cast<NodeId>(o.integer("server"));
+  } else if (o.kind == "corpse.complete") {
+    completed(o);
+  }
+}
+
+void OneServerChecker::completed(const Observation& o) {
+  auto m = members_.find(o.text("cycle"));
+  if (m == members_.end()) {
+    report(o, "corpse.complete of cycle " + o.text("cycle") + " that never started");
+    return;
+  }
+  const std::vector<NodeId>& members = m->second;
+  const std::vector<std::int64_t> servers = o.list("servers");
+  for (std::size_t i = 0; i + 1 < servers.size(); i += 2) {
+    const auto fs = static_cast<std::size_t>(servers[i]);
+    const auto server = static_cast<NodeId>(servers[i + 1]);
+    const std::string name = fs < fs_ids_.size() ? fs_ids_[fs] : "fs#" + std::to_string(fs);
+    std::vector<NodeId> live;
+    for (NodeId n : serving_[fs])
+      if (std::find(members.begin(), members.end(), n) != members.end()) live.push_back(n);
+    if (live != std::vector<NodeId>{server})
+      report(o, name + ": recovery elected " + node_label(server, names_) + " but the members serving it are " +
+                    render(live, names_));
+    for (NodeId n : members) {
+      if (fs < mounts_.size() && !mounts_[fs].empty() &&
+          std::find(mounts_[fs].begin(), mounts_[fs].end(), n) == mounts_[fs].end() && n != server)
+        continue;
+      auto t = target_.find(n);
+      const NodeId to = t == target_.end() || t->second.count(fs) == 0 ? kNoNode : t->second.at(fs);
+      if (to != server)
+        report(o, name + ": " + node_label(n, names_) + " targets " +
+                      (to == kNoNode ? std::string("no server") : node_label(to, names_)) + ", not the elected " +
+                      node_label(server, names_));
+    }
+  }
+  members_.erase(m);
+}
+
+}  // namespace sansim

@@ -1,0 +1,74 @@
+// Recovery checkers (model/corpse), over corpse.*, cxfs.*, dsvn.* and disk.write
+// observations:
+//
+//  fencing            once recovery declared a node failed (`corpse.declared`), no write
+//                     of that node reaches a disk until it is readmitted fresh
+//                     (`corpse.readmitted`): a zombie's late write would land on blocks
+//                     the survivors now own.
+//  recovery_liveness  the last recovery cycle completes within the liveness bound after
+//                     faults stop (a cycle superseded by a newer membership is fine).
+//  one_server         when a cycle completes, each file system it names has exactly one
+//                     server among the cycle's members, the one elected, and every member
+//                     that mounts it targets that server (§0063, §0070).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "checkers/checker.h"
+
+namespace sansim {
+
+class FencingChecker final : public Checker {
+ public:
+  explicit FencingChecker(std::vector<std::string> names) : names_(std::move(names)) {}
+  const char* name() const override { return "fencing"; }
+  void on_observation(const Observation& o) override;
+
+ private:
+  std::vector<std::string> names_;
+  std::map<NodeId, std::uint64_t> declared_;  // node -> trace index of the declaration
+};
+
+class RecoveryLivenessChecker final : public Checker {
+ public:
+  RecoveryLivenessChecker(Duration bound, std::function<Time()> faults_end)
+      : bound_(bound), faults_end_(std::move(faults_end)) {}
+  const char* name() const override { return "recovery_liveness"; }
+  void on_observation(const Observation& o) override;
+  void finish(Time end, std::uint64_t index) override;
+
+ private:
+  Duration bound_;
+  std::function<Time()> faults_end_;
+  std::string last_;  // the newest cycle started
+  Time last_started_ = 0;
+  std::optional<Time> last_completed_;
+};
+
+class OneServerChecker final : public Checker {
+ public:
+  OneServerChecker(std::vector<std::string> names, std::vector<std::string> fs_ids,
+                   std::vector<std::vector<NodeId>> mounts)
+      : names_(std::move(names)), fs_ids_(std::move(fs_ids)), mounts_(std::move(mounts)) {}
+  const char* name() const override { return "one_server"; }
+  void on_observation(const Observation& o) override;
+
+ private:
+  std::optional<std::size_t> fs_index(const std::string& id) const;
+  void forget(NodeId n);
+  void completed(const Observation& o);
+
+  std::vector<std::string> names_;
+  std::vector<std::string> fs_ids_;
+  std::vector<std::vector<NodeId>> mounts_;  // per file system: the nodes that mount it (all if empty)
+  std::map<std::string, std::vector<NodeId>> members_;  // cycle -> its members
+  std::map<std::size_t, std::set<NodeId>> serving_;     // fs -> nodes with a live server role
+  std::map<NodeId, std::map<std::size_t, NodeId>> target_;  // node -> fs -> server it targets
+};
+
+}  // namespace sansim
