@@ -36,15 +36,22 @@ void DataCoherentChecker::on_observation(const Observation& o) {
     if (e.call == nullptr) return;
     if (e.completion) complete(*e.call, o);
     else invoke(*e.call, o);
+    if (e.completion && failed_.count(o.node) != 0) node_lost(o.node, o.index);  // a zombie's work is void
   } else if (o.kind == "cache.flush") {
     flushed(o);
   } else if (o.kind == "node.crash" || o.kind == "cxfs.reset") {
     node_lost(o.node, o.index);  // a crash, or a node that left the membership dropping its state
   } else if (o.kind == "corpse.start") {
     // Recovery declared these nodes failed: what they had not written back is lost to
-    // the cluster now, even if one of them is still alive and does not know it yet.
-    for (std::int64_t n : integer_list_field(o, "failed").value_or(std::vector<std::int64_t>{}))
+    // the cluster now, even if one of them is still alive and does not know it yet —
+    // and so is whatever such a zombie writes until it is readmitted fresh.
+    for (std::int64_t n : integer_list_field(o, "failed").value_or(std::vector<std::int64_t>{})) {
+      failed_.insert(static_cast<NodeId>(n));
       node_lost(static_cast<NodeId>(n), o.index);
+    }
+  } else if (o.kind == "corpse.readmitted") {
+    failed_.erase(static_cast<NodeId>(integer_field(o, "node").value_or(-1)));
+    lost_servers_.erase(static_cast<NodeId>(integer_field(o, "node").value_or(-1)));
   } else if (o.kind == "cxfs.server_restarted") {
     lose(o.node, fs_name(integer_field(o, "fs").value_or(-1)), o.index);
   } else if (o.kind == "cxfs.mounted") {
@@ -64,9 +71,34 @@ void DataCoherentChecker::node_lost(NodeId node, std::uint64_t index) {
       continue;
     }
     lose(std::nullopt, it->first, index);  // every client's pages of it are now doomed
+    lose_unsynced(it->first, index);
+    if (failed_.count(node) != 0) lost_servers_[node].insert(it->first);
     it = server_of_.erase(it);
   }
+  // A zombie that was a server still thinks it is: what it did for itself since it was
+  // declared failed (sizes above all) went nowhere.
+  if (auto z = lost_servers_.find(node); z != lost_servers_.end())
+    for (const std::string& fs : z->second) lose_unsynced(fs, index);
   lose(node, std::nullopt, index);
+}
+
+// The server of `fs` is gone with the sizes and extents it had not persisted: a block
+// written before and not made durable by an fsync may now lie beyond the end of the file
+// or in a hole, and read as zeros — or not, if its size had been persisted.
+void DataCoherentChecker::lose_unsynced(const std::string& fs, std::uint64_t index) {
+  for (auto& [key, unused] : registers_) {
+    (void)unused;
+    if (std::get<0>(key) != fs) continue;
+    Register& r = reg(key);
+    const bool at_risk = std::any_of(r.stable.begin(), r.stable.end(), [this](const Candidate& c) {
+      return c.kind == Candidate::Kind::write && !durable(c);
+    });
+    if (!at_risk) continue;
+    Candidate any;
+    any.kind = Candidate::Kind::any;
+    any.since = index;
+    r.stable.push_back(any);
+  }
 }
 
 // The server made a file: from this moment its inode number (perhaps one freed before)
@@ -178,6 +210,9 @@ void DataCoherentChecker::complete(const CallRecord& c, const Observation& o) {
     const OpenRead read = std::move(r->second);
     open_reads_.erase(r);
     if (c.result != "ok" || !c.well_formed || c.read.size() != read.snapshot.size()) return;
+    // A zombie (declared failed, not yet aware) reads its own cache, which the cluster
+    // no longer keeps coherent: the model has no read leases (model/corpse/README.md).
+    if (failed_.count(c.node) != 0) return;
     for (std::int64_t b = 0; b < c.blocks; ++b)
       judge(c, c.block + b, read.snapshot[static_cast<std::size_t>(b)], o);
     return;

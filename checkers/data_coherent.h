@@ -117,6 +117,9 @@ class DataCoherentChecker final : public Checker {
   void lose(std::optional<NodeId> node, std::optional<std::string> fs, std::uint64_t index);
   // The node (and any server on it) lost what it had not written back.
   void node_lost(NodeId node, std::uint64_t index);
+  void lose_unsynced(const std::string& fs, std::uint64_t index);
+  std::set<NodeId> failed_;  // declared failed by recovery and not readmitted yet
+  std::map<NodeId, std::set<std::string>> lost_servers_;  // such nodes: the file systems they served
   void power_loss(std::uint64_t index);
   bool durable(const Candidate& c) const;
   std::string fs_name(std::int64_t index) const;

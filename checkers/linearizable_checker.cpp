@@ -10,11 +10,20 @@ void LinearizableChecker::on_observation(const Observation& o) {
   recorder_.on_observation(o);
   if (o.kind == "app.invoke") {
     invoked_on_[o.index] = o.node;
+  } else if (o.kind == "app.complete") {
+    if (failed_.count(o.node) != 0) {
+      losses_.emplace_back(o.node, o.index);  // a zombie's work is void,
+      zombie_completions_.insert(o.index);    // and what it read came from a cache nobody keeps coherent
+    }
   } else if (o.kind == "node.crash" || o.kind == "cxfs.reset") {
     losses_.emplace_back(o.node, o.index);
   } else if (o.kind == "corpse.start") {
-    for (std::int64_t n : integer_list_field(o, "failed").value_or(std::vector<std::int64_t>{}))
+    for (std::int64_t n : integer_list_field(o, "failed").value_or(std::vector<std::int64_t>{})) {
+      failed_.insert(static_cast<NodeId>(n));
       losses_.emplace_back(static_cast<NodeId>(n), o.index);
+    }
+  } else if (o.kind == "corpse.readmitted") {
+    failed_.erase(static_cast<NodeId>(integer_field(o, "node").value_or(-1)));
   } else if (o.kind == "cxfs.mounted" && text_field(o, "role") == "server") {
     servers_.insert(o.node);
   }
@@ -40,6 +49,7 @@ History LinearizableChecker::checkable() const {
   }
   History kept;
   for (const HistoryOp& op : all) {
+    if (op.f == "read" && op.type == OpType::ok && zombie_completions_.count(op.index) != 0) continue;
     auto c = cut.find(op.key);
     const std::uint64_t limit = std::min(server_lost, c == cut.end() ? UINT64_MAX : c->second);
     if (op.index <= limit) kept.push_back(op);

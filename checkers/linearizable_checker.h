@@ -11,7 +11,9 @@
 // back to an older value. So a block is checked only up to the first such loss that can
 // touch it: a loss of a node that wrote it before, or of the node serving file systems
 // (its unpersisted sizes go). What follows is data_coherent's to judge: it models
-// losses by widening the values a read may return.
+// losses by widening the values a read may return. Reads a node completes while
+// declared failed (a zombie reading its own cache) are left out too: without read
+// leases nothing keeps that cache coherent (model/corpse/README.md).
 #include <map>
 #include <set>
 #pragma once
@@ -44,7 +46,9 @@ class LinearizableChecker final : public Checker {
   HistoryRecorder recorder_;
   std::map<std::uint64_t, NodeId> invoked_on_;        // app.invoke trace index -> node
   std::vector<std::pair<NodeId, std::uint64_t>> losses_;  // node, trace index of the loss
-  std::set<NodeId> servers_;                           // nodes that mounted a file system as server
+  std::set<NodeId> servers_;
+  std::set<NodeId> failed_;  // declared failed by recovery and not readmitted yet
+  std::set<std::uint64_t> zombie_completions_;  // trace indexes of calls completed by such nodes                           // nodes that mounted a file system as server
   HistoryCheck result_;
 };
 

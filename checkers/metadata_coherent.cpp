@@ -33,6 +33,7 @@ void MetadataCoherentChecker::on_observation(const Observation& o) {
     if (e.call == nullptr || !e.call->well_formed) return;
     if (e.completion) complete(*e.call, o);
     else invoke(*e.call, o);
+    if (e.completion && failed_.count(o.node) != 0) node_lost(o.node);  // a zombie's work is void
   } else if (o.kind == "node.crash" || o.kind == "cxfs.reset") {
     node_lost(o.node);  // a crash, or a node that left the membership dropping its state
     if (o.kind == "node.crash")
@@ -40,9 +41,14 @@ void MetadataCoherentChecker::on_observation(const Observation& o) {
         if (call.node == o.node) open_stats_.erase(call.inv);  // it will never complete
   } else if (o.kind == "corpse.start") {
     // Recovery declared these nodes failed: what they had not written back is lost to
-    // the cluster now, even if one of them is still alive and does not know it yet.
-    for (std::int64_t n : integer_list_field(o, "failed").value_or(std::vector<std::int64_t>{}))
+    // the cluster now, even if one of them is still alive and does not know it yet —
+    // and so is whatever such a zombie writes until it is readmitted fresh.
+    for (std::int64_t n : integer_list_field(o, "failed").value_or(std::vector<std::int64_t>{})) {
+      failed_.insert(static_cast<NodeId>(n));
       node_lost(static_cast<NodeId>(n));
+    }
+  } else if (o.kind == "corpse.readmitted") {
+    failed_.erase(static_cast<NodeId>(integer_field(o, "node").value_or(-1)));
   } else if (o.kind == "cxfs.server_restarted") {
     const std::int64_t fs = integer_field(o, "fs").value_or(-1);
     if (fs >= 0 && static_cast<std::size_t>(fs) < fs_ids_.size())
@@ -122,6 +128,7 @@ void MetadataCoherentChecker::complete(const CallRecord& c, const Observation& o
   if (c.call == "lookup" || c.call == "stat") {
     if (c.call == "stat") open_stats_.erase(c.invoke_index);
     if (c.result != "ok") return;
+    if (failed_.count(c.node) != 0) return;  // a zombie's cache (see data_coherent)
     check_name(c, call, o);
     if (c.call == "stat") check_stat(c, o);
   } else if (c.call == "create" || c.call == "mkdir") {

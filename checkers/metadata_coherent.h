@@ -89,6 +89,7 @@ class MetadataCoherentChecker final : public Checker {
   void add_write(const CallRecord& c);
   void forget_writes(std::optional<NodeId> node, std::optional<std::string> fs);
   void node_lost(NodeId node);
+  std::set<NodeId> failed_;  // declared failed by recovery and not readmitted yet
   std::string call_label(const std::string& what, std::int64_t op, std::int64_t proc, NodeId node, std::uint64_t inv,
                          std::uint64_t cmp) const;
 

@@ -68,7 +68,7 @@ void OneServerChecker::forget(NodeId n) {
 }
 
 void OneServerChecker::on_observation(const Observation& o) {
-  if (o.kind == "node.crash" || o.kind == "cxfs.reset") {
+  if (o.kind == "node.crash") {
     forget(o.node);
   } else if (o.kind == "corpse.start") {
     std::vector<NodeId> m;

@@ -15,6 +15,10 @@ std::string TokenExclusionChecker::holder_label(std::int64_t holder, NodeId node
 void TokenExclusionChecker::on_observation(const Observation& o) {
   if (o.kind == "node.crash") return crash(o.node);
   if (o.kind == "corpse.start") return recovery_started(o);
+  if (o.kind == "corpse.readmitted") {
+    failed_.erase(static_cast<NodeId>(integer_field(o, "node").value_or(-1)));
+    return;
+  }
   const bool is_hold = o.kind == "token.hold";
   if (!is_hold && o.kind != "token.give") return;
   const auto fs = integer_field(o, "fs");
@@ -66,7 +70,6 @@ void TokenExclusionChecker::recovery_started(const Observation& o) {
     report(o, "corpse.start does not list the failed nodes: " + render_fields(o));
     return;
   }
-  failed_.clear();
   for (std::int64_t n : *failed) {
     failed_.insert(static_cast<NodeId>(n));
     crash(static_cast<NodeId>(n));

@@ -11,7 +11,8 @@
 // (`node.crash`), and the server holds of a crashed server node go with it. Neither does
 // a node recovery declared failed (`corpse.start`'s `failed`): the cluster fenced it and
 // rebuilds the tokens without it, so what it still believes it holds until it learns it
-// is out (a "zombie") is void; its holds count again once it is a member again.
+// is out (a "zombie") is void; its holds count again once recovery readmitted it fresh
+// (`corpse.readmitted`).
 //
 // A violation is reported at the hold that conflicts, naming both holders and levels.
 #pragma once
@@ -51,7 +52,7 @@ class TokenExclusionChecker final : public Checker {
   std::vector<std::string> names_;
   std::map<Key, std::map<std::int64_t, Hold>> holds_;  // holder (node, or kServer) -> its hold
   std::map<NodeId, std::set<Key>> touched_;            // keys a node reported holds of (crash clean-up)
-  std::set<NodeId> failed_;                            // declared failed by the latest recovery cycle
+  std::set<NodeId> failed_;                            // declared failed, not readmitted yet
 };
 
 }  // namespace sansim

@@ -11,6 +11,7 @@
 // wait that would never end into an error (§0062, §0068: "cell down").
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <optional>
 
@@ -80,6 +81,12 @@ class Chandle {
   // Points the chandle at `target` and lets waiting holds through. REQUIRES: detargeted.
   void retarget(Target target);
 
+  // Points a targeted chandle elsewhere at once, without draining: only for a node that
+  // reset, whose holds in flight are void anyway (they keep the old target and fail).
+  void repoint(Target target) {
+    assert(targeted());
+    target_ = target;
+  }
   bool targeted() const { return !detargeted_ && !detargeting_; }
   bool detargeting() const { return detargeting_; }
   Service service() const { return service_; }

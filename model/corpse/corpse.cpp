@@ -300,9 +300,11 @@ Task<Reply> Corpse::step(NodeId from, Request r) {
       rep.status = ok ? Status::ok : Status::failed;
       break;
     }
-    case Step::retarget:
-      participant_.retarget(r.servers, r.wp);
+    case Step::retarget: {
+      auto op = participant_.retarget(std::move(r.servers), r.wp);
+      co_await op;
       break;
+    }
     case Step::complete:
       observe("corpse.done", r.cycle);
       break;

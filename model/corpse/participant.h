@@ -29,7 +29,7 @@ class Participant {
   virtual Task<bool> instantiate(std::uint32_t fs, std::vector<Holding> holdings) = 0;
   // Points this node at the servers and the white-pages node recovery elected (§0070):
   // chandles retarget, and the white-pages node takes the entries (§0072).
-  virtual void retarget(const std::vector<ServerEntry>& servers, NodeId wp) = 0;
+  virtual Task<void> retarget(std::vector<ServerEntry> servers, NodeId wp) = 0;
   // This node is no longer a member: whatever it caches or serves may be out of date and
   // the cluster has fenced it, so it drops all of it and starts fresh when it rejoins.
   virtual void left() = 0;

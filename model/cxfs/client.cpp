@@ -84,7 +84,7 @@ constexpr Duration kRetry = 50'000'000;  // 50ms between attempts while the serv
 
 }  // namespace
 
-void Client::retarget(std::uint32_t fs, NodeId server) {
+Task<void> Client::retarget(std::uint32_t fs, NodeId server) {
   auto it = chandles_.find(fs);
   if (it == chandles_.end()) {
     chandles_.emplace(fs, std::make_unique<chandle::Chandle>(sim_.sched(), chandle::Service::file_system,
@@ -92,25 +92,25 @@ void Client::retarget(std::uint32_t fs, NodeId server) {
     sim_.observe(self_, "cxfs.mounted",
                  {{"fs", filesystems_[fs].id}, {"role", std::string("client")}, {"server", std::int64_t(server)}});
     mounted_.notify_all();
-    return;
+    co_return;
   }
   chandle::Chandle& c = *it->second;
-  if (c.targeted() && c.target().node == server) return;
-  if (c.targeted() || c.detargeting()) {
-    // Recovery moved a server this node did not see fail (two claimed one file system),
-    // or a detarget is still draining: retarget once it is done.
-    sim_.sched().spawn(self_, move_target(fs, server), "cxfs.move_target");
-    return;
+  if (c.targeted() && void_targets_.erase(fs) != 0) {
+    // This node reset: what it sent before is void, so no need to wait for it.
+    c.repoint(chandle::Target{server, fs});
+    server_boot_.erase(fs);
+    sim_.observe(self_, "cxfs.retargeted", {{"fs", std::int64_t(fs)}, {"server", std::int64_t(server)}});
+    co_return;
   }
+  if (c.targeted() && c.target().node == server) co_return;
+  // Recovery moved a server this node did not see fail (two claimed one file system),
+  // or a detarget (this node's reset) is still draining: detarget first, or wait.
+  auto op = detarget(fs);
+  co_await op;
+  if (c.targeted()) co_return;  // someone else retargeted meanwhile
   if (c.target().node != server) server_boot_.erase(fs);
   c.retarget(chandle::Target{server, fs});
   sim_.observe(self_, "cxfs.retargeted", {{"fs", std::int64_t(fs)}, {"server", std::int64_t(server)}});
-}
-
-Task<void> Client::move_target(std::uint32_t fs, NodeId server) {
-  auto op = detarget(fs);
-  co_await op;
-  retarget(fs, server);
 }
 
 Task<void> Client::detarget(std::uint32_t fs) {
@@ -147,9 +147,9 @@ void Client::reset() {
   sim_.observe(self_, "cxfs.reset");
   for (auto& [fs, c] : chandles_) {
     ++era_[fs];
+    void_targets_.insert(fs);
     tokens_.server_lost(fs);
     drop_cached(fs);
-    sim_.sched().spawn(self_, detarget(fs), "cxfs.detarget");
   }
   local_.clear();
   server_boot_.clear();

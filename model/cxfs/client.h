@@ -53,7 +53,8 @@ class Client {
   // Recovery's callouts (model/corpse). Retarget: from now on, file system `fs` (an
   // index into the configuration) is served by `server`; the first retarget mounts it
   // here. Detarget: messages for `fs` wait until the next retarget (§0065-0067).
-  void retarget(std::uint32_t fs, NodeId server);
+  // Waits for a detarget still draining.
+  Task<void> retarget(std::uint32_t fs, NodeId server);
   Task<void> detarget(std::uint32_t fs);
   // The server this node targets for `fs` (the old one while detargeted), or kNoNode.
   NodeId target(std::uint32_t fs) const;
@@ -61,8 +62,9 @@ class Client {
   // Every token of `fs` held here, with the state it protects (the manifest, §0068).
   std::vector<corpse::Holding> manifest(std::uint32_t fs) const;
   // This node left the membership: every token, cached name, attribute, extent map and
-  // page goes (modified pages too: they were never acknowledged), and every chandle is
-  // detargeted until recovery retargets it after the node rejoined.
+  // page goes (modified pages too: they were never acknowledged), and calls under way
+  // act on nothing they held (their era changed). The chandles keep their targets: the
+  // node's transport is cut off from everyone until recovery retargets it (Node::left).
   void reset();
 
   // Requests from the server: recall and I/O-exclusive change.
@@ -104,7 +106,6 @@ class Client {
   bool voided(const Held& h, token::ObjectId o) const;
   void server_restarted(std::uint32_t fs);
   void drop_cached(std::uint32_t fs);
-  Task<void> move_target(std::uint32_t fs, NodeId server);
   Task<token::Grant> request_token(token::ObjectId o, token::TokenType t, token::Level l, token::GrantId given,
                                    token::TokenState st);
   Task<void> before_return(token::ObjectId o, token::TokenType t, token::Level l);
@@ -131,6 +132,7 @@ class Client {
   // in flight may hold it.
   std::map<std::uint32_t, std::unique_ptr<chandle::Chandle>> chandles_;
   std::map<std::uint32_t, LocalServer> local_;  // the file systems this node serves
+  std::set<std::uint32_t> void_targets_;  // file systems whose chandle predates this node's reset
   std::map<std::uint32_t, std::uint64_t> era_;  // bumped when every token of a file system is dropped
   std::map<std::uint32_t, std::uint32_t> server_boot_;  // incarnation of each server we talk to
   std::map<token::ObjectId, std::vector<xfs::Extent>> extents_;       // under EXTENT read

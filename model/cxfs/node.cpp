@@ -64,6 +64,7 @@ Task<Reply> Node::serve_locally(Server* server, Request r) {
 }
 
 Task<corpse::Reply> Node::celldown(std::set<NodeId> failed) {
+  failed_ = failed;
   rpc_.cut(failed);
   for (auto& s : servers_)
     if (s != nullptr) s->celldown(failed);
@@ -105,7 +106,8 @@ Task<bool> Node::instantiate(std::uint32_t fs, std::vector<corpse::Holding> hold
   co_return true;
 }
 
-void Node::retarget(const std::vector<corpse::ServerEntry>& servers, NodeId wp) {
+Task<void> Node::retarget(std::vector<corpse::ServerEntry> servers, NodeId wp) {
+  rpc_.cut(failed_);  // a member again (after left(), every peer was cut off)
   wp_node_ = wp;
   wp_ = wp::WhitePages{};
   for (const corpse::ServerEntry& e : servers) {
@@ -116,7 +118,8 @@ void Node::retarget(const std::vector<corpse::ServerEntry>& servers, NodeId wp) 
     if (!f.mount.empty() && std::find(f.mount.begin(), f.mount.end(), self_) == f.mount.end() && e.node != self_)
       continue;
     fresh_ = false;
-    client_->retarget(e.fs, e.node);
+    auto op = client_->retarget(e.fs, e.node);
+    co_await op;
   }
 }
 
@@ -128,6 +131,12 @@ void Node::retire(std::uint32_t fs) {
 }
 
 void Node::left() {
+  // Nothing this node asked before is worth an answer: calls in flight fail at once (and
+  // drop their chandle holds, so the detargets below drain).
+  std::set<NodeId> everyone;
+  for (NodeId n = 0; n < sim_.node_count(); ++n)
+    if (n != self_) everyone.insert(n);
+  rpc_.cut(everyone);
   for (std::uint32_t fs = 0; fs < servers_.size(); ++fs)
     if (servers_[fs] != nullptr) retire(fs);
   client_->reset();

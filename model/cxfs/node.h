@@ -50,7 +50,7 @@ class Node final : public corpse::Participant {
   Task<corpse::Reply> celldown(std::set<NodeId> failed) override;
   std::vector<corpse::Holding> manifest(std::uint32_t fs) override;
   Task<bool> instantiate(std::uint32_t fs, std::vector<corpse::Holding> holdings) override;
-  void retarget(const std::vector<corpse::ServerEntry>& servers, NodeId wp) override;
+  Task<void> retarget(std::vector<corpse::ServerEntry> servers, NodeId wp) override;
   void left() override;
 
  private:
@@ -75,6 +75,7 @@ class Node final : public corpse::Participant {
   // on (answering stale) until the node goes.
   std::vector<std::unique_ptr<Server>> retired_;
   wp::WhitePages wp_;
+  std::set<NodeId> failed_;  // as of the last celldown
   bool fresh_ = true;  // no file-system state since boot or the last reset (the vote, §0066)
 };
 

@@ -45,7 +45,10 @@ class Server {
   void install(const std::vector<corpse::Holding>& holdings);
   // The server role ended here (this node left the membership): every request from
   // now on is answered `stale`, so clients ask recovery's choice instead.
-  void retire() { retired_ = true; }
+  void retire() {
+    retired_ = true;
+    tokens_.shut_down();
+  }
   bool retired() const { return retired_; }
 
  private:

@@ -60,11 +60,15 @@ Task<bool> TokenClient::acquire(ObjectId obj, TokenType type, Level level, Inter
       s1.level = Level::none;
       s1.grant = 0;
     }
+    const std::uint64_t era = era_[obj.fs];
     Grant g = co_await request_(obj, type, level, replaced, carried);
     Object& o2 = object(obj);
     Slot& s2 = o2.slots[static_cast<std::size_t>(type)];
     s2.busy = false;
     o2.changed.notify_all();
+    // A grant asked for before this node lost every token of the file system comes from
+    // a server (or a server state) that is gone: it is no token.
+    if (era_[obj.fs] != era) g.ok = false;
     if (!g.ok) {
       give_back_if_due(obj, o2, TokenType::exist);
       co_return false;
@@ -235,6 +239,7 @@ Grants TokenClient::drop_all_but_exist(ObjectId obj) {
 }
 
 void TokenClient::server_lost(std::uint32_t fs) {
+  ++era_[fs];
   for (auto& [obj, o] : objects_) {
     if (obj.fs != fs) continue;
     for (std::size_t t = 0; t < kTokenTypes; ++t) {

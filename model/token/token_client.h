@@ -110,6 +110,7 @@ class TokenClient {
   BeforeReturn before_return_;
   GiveBack give_back_;
   std::map<ObjectId, std::unique_ptr<Object>> objects_;
+  std::map<std::uint32_t, std::uint64_t> era_;  // per file system: bumped by server_lost
 };
 
 }  // namespace sansim::token

@@ -31,7 +31,7 @@ Task<GrantId> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, 
   // never asked would keep its token, unused, for ever.
   std::set<NodeId> refused;
   for (;;) {
-    if (down_.count(holder) != 0) co_return 0;
+    if (shut_down_ || down_.count(holder) != 0) co_return 0;
     Object& o = object(obj);
     Slot& s = o.slots[static_cast<std::size_t>(type)];
     // A client asks only for what it does not hold: a grant still recorded for it left
@@ -124,6 +124,7 @@ Task<bool> TokenServer::await_return(NodeId holder, ObjectId obj, TokenType type
                                      const AcquireOptions& opt) {
   const Time lost = sim_.now() + kReturnLost;
   for (;;) {
+    if (shut_down_) co_return false;
     Object& o = object(obj);
     Slot& s = o.slots[static_cast<std::size_t>(type)];
     auto h = s.holders.find(holder);
@@ -232,6 +233,11 @@ std::size_t TokenServer::celldown(const std::set<NodeId>& failed) {
     if (changed) o->changed.notify_all();
   }
   return dropped;
+}
+
+void TokenServer::shut_down() {
+  shut_down_ = true;
+  for (auto& [obj, o] : objects_) o->changed.notify_all();
 }
 
 void TokenServer::install(NodeId holder, ObjectId obj, TokenType type, Level level, GrantId grant) {

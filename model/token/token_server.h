@@ -112,6 +112,8 @@ class TokenServer {
   // installed one; a return naming a grant from before reconstruction that nobody holds
   // any more still brings its state back (it was on its way when the old server died).
   void install(NodeId holder, ObjectId obj, TokenType type, Level level, GrantId grant);
+  // The server role ended here: nothing is granted any more, and every wait ends.
+  void shut_down();
 
   Level held(NodeId holder, ObjectId obj, TokenType type) const;
   std::size_t holders(ObjectId obj, TokenType type) const;
@@ -148,6 +150,7 @@ class TokenServer {
   GrantId grants_ = 0;  // the last grant's number
   GrantId installed_ = 0;  // the highest grant number reconstruction installed
   std::set<NodeId> down_;  // failed holders (celldown): never granted to until they rejoin
+  bool shut_down_ = false;
 };
 
 }  // namespace sansim::token
