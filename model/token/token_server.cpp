@@ -88,10 +88,15 @@ Task<GrantId> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, 
     o2.changed.notify_all();
     const bool still = s2.holders.count(victim) != 0 && s2.granted[victim] == recalled;
     if (a.unreachable) {
+      // A holder we cannot reach may be alive behind a partition, still using its
+      // token: only recovery may take it away (celldown, once the node is fenced). Ask
+      // again a little later; celldown or the holder's answer ends the wait.
       if (still) {
-        observe("token.revoked", victim, obj, type, s2.holders[victim]);
-        s2.holders.erase(victim);
-        s2.granted.erase(victim);
+        const WaitStatus st = co_await o2.changed.wait(opt.may_wait, opt.interrupt, sim_.now() + kReturnRecheck);
+        if (st == WaitStatus::early) {
+          ended_early(holder, obj, type, level, opt);
+          co_return 0;
+        }
       }
       continue;
     }

@@ -10,8 +10,9 @@
 //
 // A recall is a call to the holder that answers once the holder has done what giving
 // the token back requires (flush, discard) — or refused, when the recall was
-// conditional (§0032 EXIST). A holder that cannot be reached gives nothing back: its
-// token is dropped (what happens to its state is recovery's business).
+// conditional (§0032 EXIST). A holder that cannot be reached keeps its token: it may be
+// alive behind a partition. The recall is repeated until it answers or recovery drops
+// it (celldown, after fencing it).
 //
 // Returns are matched by grant number (GrantId). A holder that answers a recall with
 // "none here" gave that grant back in a message still on its way; so did a holder
