@@ -56,7 +56,7 @@ void DataCoherentChecker::on_observation(const Observation& o) {
     lose(o.node, fs_name(integer_field(o, "fs").value_or(-1)), o.index);
   } else if (o.kind == "cxfs.mounted") {
     if (text_field(o, "role") == "server") server_of_[text_field(o, "fs").value_or("")] = o.node;
-  } else if (o.kind == "dsvn.created") {
+  } else if (o.kind == "dsvn.created" && failed_.count(o.node) == 0) {  // not a zombie server's
     created(o);
   } else if (o.kind == "fault") {
     const std::string what = text_field(o, "what").value_or("");

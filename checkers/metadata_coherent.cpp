@@ -53,7 +53,7 @@ void MetadataCoherentChecker::on_observation(const Observation& o) {
     const std::int64_t fs = integer_field(o, "fs").value_or(-1);
     if (fs >= 0 && static_cast<std::size_t>(fs) < fs_ids_.size())
       forget_writes(o.node, fs_ids_[static_cast<std::size_t>(fs)]);
-  } else if (o.kind == "dsvn.created") {
+  } else if (o.kind == "dsvn.created" && failed_.count(o.node) == 0) {  // not a zombie server's
     // The moment the server made the file: a new, empty file under a number that may
     // be reused. Its creator hears back later, and other nodes may use it before then.
     const std::int64_t fs = integer_field(o, "fs").value_or(-1);
@@ -147,7 +147,9 @@ void MetadataCoherentChecker::complete(const CallRecord& c, const Observation& o
   } else if (c.call == "rename" || c.call == "unlink") {
     const std::string& to = call.to;
     if (c.call == "rename") close(paths_[to].revives);
-    if (c.result != "ok") return;
+    // A zombie's "ok" may never have reached the disk (it answered from a server role the
+    // cluster had moved away): as indeterminate as an EIO.
+    if (c.result != "ok" || failed_.count(c.node) != 0) return;
     Name& n = paths_[c.path];
     if (!n.removed || n.removed->inv < c.invoke_index)
       n.removed = Removal{c.invoke_index, c.complete_index, c.op, c.proc, c.node, to.empty() ? "unlink" : "rename to " + to};

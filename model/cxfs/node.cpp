@@ -20,6 +20,7 @@ Node::Node(Simulation& sim, NodeId self, std::vector<FsConfig> filesystems, Muta
   files_ = std::make_unique<vnode::VnodeAccess>(
       *vnodes_, [this](const std::string& fs) { return client_->mounted_index(fs); });
   servers_.resize(filesystems_.size());
+  server_volume_.resize(filesystems_.size());
   rpc_.set_handler([this](NodeId from, Bytes b) { return dispatch(from, std::move(b)); });
 }
 
@@ -100,6 +101,7 @@ Task<bool> Node::instantiate(std::uint32_t fs, std::vector<corpse::Holding> hold
   }
   s->install(holdings);
   servers_[fs] = std::move(server);
+  server_volume_[fs] = server_volumes_.back().get();
   // dsvn: this node's token client and token server talk in-process (§0026).
   s->set_local_client([this](Request r) { return client_->handle(self_, std::move(r)); });
   client_->set_local_server(fs, [s, this](Request r) { return serve_locally(s, std::move(r)); });
@@ -126,6 +128,7 @@ Task<void> Node::retarget(std::vector<corpse::ServerEntry> servers, NodeId wp) {
 void Node::retire(std::uint32_t fs) {
   sim_.observe(self_, "dsvn.retired", {{"fs", filesystems_[fs].id}});
   servers_[fs]->retire();
+  server_volume_[fs]->close();
   client_->clear_local_server(fs);
   retired_.push_back(std::move(servers_[fs]));
 }

@@ -71,6 +71,7 @@ class Node final : public corpse::Participant {
   std::unique_ptr<vnode::VnodeAccess> files_;
   std::vector<std::unique_ptr<PathRetry>> server_volumes_;
   std::vector<std::unique_ptr<Server>> servers_;  // by file-system index; null where not served
+  std::vector<PathRetry*> server_volume_;         // the volume view of each live server
   // Servers whose role ended here: requests may still be running in them, so they live
   // on (answering stale) until the node goes.
   std::vector<std::unique_ptr<Server>> retired_;

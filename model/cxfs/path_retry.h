@@ -27,6 +27,9 @@ class PathRetry final : public Volume {
     return retry([this, via] { return v_.flush(via); });
   }
   void inspect(std::uint64_t block, std::span<std::uint8_t> out) const override { v_.inspect(block, out); }
+  // No I/O through this view any more (a retired server's: whatever its tasks still
+  // want to write is out of date once recovery moved the file system). Answers fenced.
+  void close() { closed_ = true; }
 
  private:
   // `issue` starts one attempt; it is called again for every retry.
@@ -34,6 +37,7 @@ class PathRetry final : public Volume {
   Task<IoStatus> retry(Issue issue) {
     const Time give_up = s_.now() + kPathGiveUp;
     for (;;) {
+      if (closed_) co_return IoStatus::fenced;
       Task<IoStatus> attempt = issue();
       const IoStatus st = co_await attempt;
       if (st != IoStatus::path_down || s_.now() >= give_up) co_return st;
@@ -43,6 +47,7 @@ class PathRetry final : public Volume {
 
   Scheduler& s_;
   Volume& v_;
+  bool closed_ = false;
 };
 
 }  // namespace sansim::cxfs

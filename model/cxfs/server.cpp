@@ -304,7 +304,9 @@ Task<Reply> Server::name_op(NodeId from, const Request& r) {
         // new registers for it here, since other nodes may open it before our caller
         // hears back. A create whose commit failed (EIO, the file system shuts down)
         // still made the file in memory, where lookups find it (fs property seed 21).
-        sim_.observe(self_, "dsvn.created", {{"fs", std::int64_t(index_)}, {"ino", std::int64_t(c.value)}});
+        // A retired server's creations reach nobody (its volume is closed).
+        if (!retired_)
+          sim_.observe(self_, "dsvn.created", {{"fs", std::int64_t(index_)}, {"ino", std::int64_t(c.value)}});
       }
     } else if (r.kind == Kind::unlink) {
       xfs::Result<Ino> u = co_await fs_->unlink(r.ino, r.name);
