@@ -12,7 +12,8 @@ namespace sansim {
 
 const std::vector<std::string>& fs_checker_names() {
   static const std::vector<std::string> kNames{"token_exclusion", "data_coherent", "metadata_coherent", "fsck",
-                                               "linearizable",    "fencing",       "recovery_liveness", "one_server"};
+                                               "linearizable",    "fencing",       "recovery_liveness", "one_server",
+                                               "token_recovery"};
   return kNames;
 }
 
@@ -26,6 +27,7 @@ std::unique_ptr<Checker> make_fs_checker(const std::string& name, const CheckerC
   if (name == "linearizable") return make_linearizable_checker();
   if (name == "fencing") return std::make_unique<FencingChecker>(ctx.sim.node_names());
   if (name == "recovery_liveness") return std::make_unique<RecoveryLivenessChecker>(ctx.liveness_bound, ctx.faults_end);
+  if (name == "token_recovery") return std::make_unique<TokenRecoveryChecker>(ctx.sim.node_names(), fs_ids);
   if (name == "one_server") {
     std::vector<std::vector<NodeId>> mounts;
     for (const cxfs::FsConfig& f : ctx.filesystems) mounts.push_back(f.mount);

@@ -82,7 +82,13 @@ void OneServerChecker::on_observation(const Observation& o) {
   } else if (o.kind == "dsvn.retired") {
     if (const auto fs = fs_index(o.text("fs"))) serving_[*fs].erase(o.node);
   } else if (o.kind == "cxfs.retargeted") {
-    target_[o.node][static_cast<std::size_t>(o.integer("fs"))] = static_cast<NodeId>(o.integer("server"));
+    const auto fs = static_cast<std::size_t>(o.integer("fs"));
+    const auto server = static_cast<NodeId>(o.integer("server"));
+    target_[o.node][fs] = server;
+    if (serving_[fs].count(server) == 0)
+      report(o, node_label(o.node, names_) + " was pointed at " + node_label(server, names_) + " for " +
+                    (fs < fs_ids_.size() ? fs_ids_[fs] : "fs#" + std::to_string(fs)) +
+                    ", which does not serve it (retarget before instantiate)");
   } else if (o.kind == "corpse.complete") {
     completed(o);
   }
@@ -119,6 +125,87 @@ void OneServerChecker::completed(const Observation& o) {
     }
   }
   members_.erase(m);
+}
+
+}  // namespace sansim
+
+namespace sansim {
+
+void TokenRecoveryChecker::on_observation(const Observation& o) {
+  if (o.kind == "corpse.start") {
+    std::vector<NodeId> m;
+    for (std::int64_t n : o.list("members")) m.push_back(static_cast<NodeId>(n));
+    members_[o.text("cycle")] = std::move(m);
+    return;
+  }
+  if (o.kind == "corpse.complete") return completed(o);
+  if (o.kind == "node.crash") {
+    held_.erase(o.node);
+    for (auto it = server_.begin(); it != server_.end();)
+      it = it->second == o.node ? server_.erase(it) : std::next(it);
+    return;
+  }
+  if (o.kind == "cxfs.mounted") {
+    if (o.text("role") != "server") return;
+    for (std::size_t i = 0; i < fs_ids_.size(); ++i)
+      if (fs_ids_[i] == o.text("fs")) {
+        server_[static_cast<std::int64_t>(i)] = o.node;
+        table_[static_cast<std::int64_t>(i)].clear();  // a new server starts empty (then installs)
+      }
+    return;
+  }
+  if (o.kind.rfind("token.", 0) != 0) return;
+  const std::int64_t fs = o.integer("fs");
+  const std::int64_t holder = o.integer("holder");
+  const Key key{fs, o.integer("ino"), o.text("token")};
+  const std::string level = o.text("level");
+  if (holder == static_cast<std::int64_t>(o.node) && (o.kind == "token.hold" || o.kind == "token.give")) {
+    // The client side: what the node itself holds.
+    if (o.kind == "token.hold") held_[o.node][key] = level;
+    else held_[o.node].erase(key);
+    return;
+  }
+  // The server side, from the live server of that file system only.
+  auto s = server_.find(fs);
+  if (s == server_.end() || s->second != o.node || holder < 0) return;
+  auto& t = table_[fs][key];
+  if (o.kind == "token.grant" || o.kind == "token.installed") t[holder] = level;
+  else if (o.kind == "token.released" || o.kind == "token.celldown" || o.kind == "token.lost") t.erase(holder);
+}
+
+void TokenRecoveryChecker::completed(const Observation& o) {
+  auto m = members_.find(o.text("cycle"));
+  if (m == members_.end()) return;
+  const std::vector<NodeId> members = m->second;
+  members_.erase(m);
+  const auto name = [this](std::int64_t fs) {
+    return fs >= 0 && static_cast<std::size_t>(fs) < fs_ids_.size() ? fs_ids_[static_cast<std::size_t>(fs)]
+                                                                     : "fs#" + std::to_string(fs);
+  };
+  const auto label = [](const Key& k) {
+    return "ino " + std::to_string(std::get<1>(k)) + " " + std::get<2>(k);
+  };
+  for (const auto& [fs, server] : server_) {
+    if (std::find(members.begin(), members.end(), server) == members.end()) continue;
+    const auto& table = table_[fs];
+    for (NodeId n : members) {
+      auto h = held_.find(n);
+      if (h == held_.end()) continue;
+      for (const auto& [key, level] : h->second) {
+        if (std::get<0>(key) != fs) continue;
+        auto t = table.find(key);
+        if (t == table.end() || t->second.count(static_cast<std::int64_t>(n)) == 0)
+          report(o, name(fs) + ": " + node_label(n, names_) + " holds " + label(key) + " " + level + " but the server " +
+                        node_label(server, names_) + " has no record of it (lost in reconstruction)");
+      }
+    }
+    for (const auto& [key, holders] : table)
+      for (const auto& [holder, level] : holders)
+        if (std::find(members.begin(), members.end(), static_cast<NodeId>(holder)) == members.end())
+          report(o, name(fs) + ": the server " + node_label(server, names_) + " still records " + label(key) + " " +
+                        level + " for " + node_label(static_cast<NodeId>(holder), names_) +
+                        ", which is not a member (a phantom token celldown should have dropped)");
+  }
 }
 
 }  // namespace sansim

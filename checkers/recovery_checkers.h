@@ -9,7 +9,13 @@
 //                     faults stop (a cycle superseded by a newer membership is fine).
 //  one_server         when a cycle completes, each file system it names has exactly one
 //                     server among the cycle's members, the one elected, and every member
-//                     that mounts it targets that server (§0063, §0070).
+//                     that mounts it targets that server (§0063, §0070); and no member is
+//                     ever pointed at a node before that node serves the file system
+//                     (retarget only after instantiate).
+//  token_recovery     when a cycle completes, the server's token table agrees with the
+//                     members' holdings: every token a member holds is recorded for it (no
+//                     token lost by reconstruction), and no token of a node outside the
+//                     membership is left (no phantom: celldown dropped them) (§0067, §0069).
 #pragma once
 
 #include <functional>
@@ -17,6 +23,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "checkers/checker.h"
@@ -69,6 +76,25 @@ class OneServerChecker final : public Checker {
   std::map<std::string, std::vector<NodeId>> members_;  // cycle -> its members
   std::map<std::size_t, std::set<NodeId>> serving_;     // fs -> nodes with a live server role
   std::map<NodeId, std::map<std::size_t, NodeId>> target_;  // node -> fs -> server it targets
+};
+
+class TokenRecoveryChecker final : public Checker {
+ public:
+  TokenRecoveryChecker(std::vector<std::string> names, std::vector<std::string> fs_ids)
+      : names_(std::move(names)), fs_ids_(std::move(fs_ids)) {}
+  const char* name() const override { return "token_recovery"; }
+  void on_observation(const Observation& o) override;
+
+ private:
+  using Key = std::tuple<std::int64_t, std::int64_t, std::string>;  // fs, ino, token
+  void completed(const Observation& o);
+
+  std::vector<std::string> names_;
+  std::vector<std::string> fs_ids_;
+  std::map<std::int64_t, NodeId> server_;                            // fs -> its live server
+  std::map<std::int64_t, std::map<Key, std::map<std::int64_t, std::string>>> table_;  // fs -> token -> holder -> level
+  std::map<NodeId, std::map<Key, std::string>> held_;                // client node -> token -> level
+  std::map<std::string, std::vector<NodeId>> members_;               // cycle -> members
 };
 
 }  // namespace sansim
