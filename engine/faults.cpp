@@ -32,6 +32,8 @@ FaultInjector::FaultInjector(Simulation& sim, std::vector<FaultSpec> plan)
     : sim_(sim), plan_(std::move(plan)), fired_(plan_.size(), false), blocked_by_(plan_.size()) {}
 
 void FaultInjector::arm() {
+  for (const FaultSpec& f : plan_)
+    if (!f.trigger.observe.empty()) sim_.want(f.trigger.observe);
   for (std::size_t i = 0; i < plan_.size(); ++i) {
     if (plan_[i].trigger.at) sim_.sched().schedule(*plan_[i].trigger.at, kNoNode, TraceKind::fault, this, i << 1);
   }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,11 @@ class Simulation final : private EventTarget {
   void observe(Observation o);
   void observe(NodeId node, std::string kind, std::vector<Field> fields = {});
   void subscribe(ObservationSink* sink) { sinks_.push_back(sink); }
+  // Observations too frequent to make always (one per message, say) are made only when
+  // something asked for them: a fault trigger that waits for one. Asked before the run
+  // starts, so a run is as deterministic as ever.
+  void want(const std::string& kind) { wanted_.insert(kind); }
+  bool wants(const std::string& kind) const { return wanted_.count(kind) != 0; }
 
  private:
   void fire(std::uint64_t arg) override;  // deferred start of a booted process
@@ -104,6 +110,7 @@ class Simulation final : private EventTarget {
   std::vector<bool> up_;
   std::vector<std::unique_ptr<NodeProcess>> processes_;
   std::vector<ObservationSink*> sinks_;
+  std::set<std::string> wanted_;
   ResetLine reset_line_{*this};
 };
 

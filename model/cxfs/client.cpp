@@ -190,6 +190,8 @@ Task<std::optional<Reply>> Client::call(std::uint32_t fs, Request r) {
       auto op = local->second(r);
       rep = co_await op;
     } else {
+      if (sim_.wants("cxfs.request"))
+        sim_.observe(self_, "cxfs.request", {{"kind", std::string(to_string(r.kind))}, {"to", std::int64_t(to)}});
       std::optional<Bytes> bytes = co_await rpc_.call(to, encode(r));
       if (bytes) {
         try {

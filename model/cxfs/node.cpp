@@ -54,6 +54,8 @@ Task<Bytes> Node::dispatch(NodeId from, Bytes bytes) {
     rep.err = Errno::stale;  // not the server of that file system (any more, or yet)
   }
   rep.boot = sim_.incarnation(self_);
+  if (sim_.wants("cxfs.handled"))
+    sim_.observe(self_, "cxfs.handled", {{"kind", std::string(to_string(r.kind))}, {"from", std::int64_t(from)}});
   co_return encode(rep);
 }
 

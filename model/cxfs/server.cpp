@@ -91,6 +91,7 @@ Task<token::RecallAnswer> Server::recall(NodeId holder, token::ObjectId o, Token
     const Reply rep = co_await op;
     co_return recall_answer(rep);
   }
+  observe_request(r.kind, holder);
   std::optional<Bytes> reply = co_await rpc_.call(holder, encode(r));
   if (!reply) {
     a.unreachable = true;
@@ -139,6 +140,11 @@ void Server::observe_call(NodeId from, const Request& r, Errno err) {
                 {"client", std::int64_t(from)},
                 {"ino", std::int64_t(r.ino)},
                 {"result", std::string(xfs::to_string(err))}});
+}
+
+void Server::observe_request(Kind k, NodeId to) {
+  if (sim_.wants("cxfs.request"))
+    sim_.observe(self_, "cxfs.request", {{"kind", std::string(to_string(k))}, {"to", std::int64_t(to)}});
 }
 
 void Server::celldown(const std::set<NodeId>& failed) {
@@ -220,6 +226,7 @@ Task<Reply> Server::token_request(NodeId from, const Request& r) {
         auto op = local_client_(off);
         co_await op;
       } else {
+        observe_request(off.kind, was);
         co_await rpc_.call(was, encode(off));
       }
     }

@@ -64,6 +64,8 @@ class Server {
   Task<Reply> name_op(NodeId from, const Request& r);
   Task<Reply> data_op(NodeId from, const Request& r);
   void observe_call(NodeId from, const Request& r, Errno err);
+  // `cxfs.request` when a fault trigger waits for one (the recovery matrix test).
+  void observe_request(Kind k, NodeId to);
 
   Simulation& sim_;
   NodeId self_;
