@@ -1,10 +1,10 @@
 // Random file-system workloads on 2-8 nodes under random fault plans keep every checker
 // green: token exclusion, both data-coherency oracles, metadata coherency, fsck and the
-// membership checkers. The faults are the ones this layer must survive without
-// recovery (CORPSE is the next issue): frozen nodes (messages held, never lost), fabric
-// path failures and disk error ranges (calls fail with EIO, which the history records
-// as indeterminate). RapidCheck draws the plan; the simulation is deterministic, so a
-// failure shrinks and replays.
+// membership and recovery checkers. The faults: frozen nodes (declared failed while
+// alive: zombies that recovery fences and evicts), crashes with restarts (also during a
+// recovery already under way), fabric path failures and disk error ranges (calls fail
+// with EIO, which the history records as indeterminate). RapidCheck draws the plan; the
+// simulation is deterministic, so a failure shrinks and replays.
 #define BOOST_TEST_MODULE fs_properties
 #include <boost/test/unit_test.hpp>
 #include <rapidcheck/boost_test.h>
@@ -25,7 +25,12 @@ FaultSpec gen_fault(int nodes) {
   f.trigger.at = at;
   f.undo_after = *rc::gen::inRange<std::int64_t>(1, 30) * 100_ms;
   const NodeId victim = *rc::gen::inRange(0, nodes);
-  switch (*rc::gen::inRange(0, 3)) {
+  switch (*rc::gen::inRange(0, 4)) {
+    case 3:
+      f.kind = FaultKind::crash;
+      f.nodes = {victim};
+      f.text = "crash n" + std::to_string(victim + 1);
+      break;
     case 0:
       f.kind = FaultKind::freeze;
       f.nodes = {victim};
