@@ -13,6 +13,7 @@
 #include "scenarios/runner.h"
 #include "scenarios/scenario.h"
 #include "tests/bench/engine_bench.h"
+#include "tests/bench/recovery_bench.h"
 
 namespace sansim {
 namespace {
@@ -324,6 +325,27 @@ int cmd_bench_tokens(const std::string& scenario_file) {
   return best.passed ? kExitPass : kExitFail;
 }
 
+// CORPSE failover: the metadata server crashes; how long until recovery starts,
+// retargets to the next candidate and completes, per cluster size (virtual time), and
+// the wall time to simulate each run.
+int cmd_bench_recovery(const std::vector<std::size_t>& sizes) {
+  std::cout << "recovery: the metadata server crashes at " << format_duration(bench::kCrashAt)
+            << "; virtual time from the crash to\n"
+            << "  nodes   cycle start   retarget commit   complete    wall (whole run)   checkers\n";
+  bool all = true;
+  for (std::size_t n : sizes) {
+    const bench::RecoveryFigure f = bench::measure_failover(n);
+    const auto show = [](Duration d) { return d < 0 ? std::string("never") : format_duration(d); };
+    char buf[300];
+    std::snprintf(buf, sizeof buf, "  %5zu   %11s   %15s   %8s    %7.2fs            %s", n, show(f.to_start).c_str(),
+                  show(f.to_retarget).c_str(), show(f.to_complete).c_str(), f.wall_seconds,
+                  f.passed ? "passed" : "FAILED");
+    std::cout << buf << std::endl;
+    all = all && f.passed && f.to_complete >= 0;
+  }
+  return all ? kExitPass : kExitFail;
+}
+
 }  // namespace
 }  // namespace sansim
 
@@ -369,9 +391,12 @@ int main(int argc, char** argv) {
   auto* bench = app.add_subcommand("bench", "measure the engine against its budgets");
   std::string what;
   std::uint64_t events = 20'000'000, messages = 4'000'000;
-  bench->add_option("what", what, "what to measure: engine (event loop, LAN, standard scenario) or tokens (a token-heavy file-system workload)")
+  bench->add_option("what", what, "what to measure: engine (event loop, LAN, standard scenario), tokens (a token-heavy file-system workload) or recovery (metadata-server failover per cluster size)")
       ->required()
-      ->check(CLI::IsMember({"engine", "tokens"}));
+      ->check(CLI::IsMember({"engine", "tokens", "recovery"}));
+  std::vector<std::size_t> recovery_sizes{4, 16, 64, 256};
+  bench->add_option("--nodes", recovery_sizes, "recovery: cluster sizes to measure (default 4 16 64 256)")
+      ->check(CLI::Range(std::size_t{3}, std::size_t{1024}));
   bench->add_option("--events", events, "timer events to run")->check(CLI::Range(std::uint64_t{1000}, std::uint64_t{1} << 40));
   std::string bench_scenario;
   bench->add_option("--scenario", bench_scenario,
@@ -390,6 +415,7 @@ int main(int argc, char** argv) {
   if (check_hist->parsed()) return cmd_check_history(history_in, budget);
   if (replay->parsed()) return cmd_replay(replay_file, until, trace_file, context);
   if (bench->parsed()) {
+    if (what == "recovery") return cmd_bench_recovery(recovery_sizes);
     if (what == "tokens")
       return cmd_bench_tokens(bench_scenario.empty() ? std::string(SANSIM_SOURCE_DIR) + "/tests/bench/token-heavy.yaml"
                                                      : bench_scenario);
