@@ -158,7 +158,17 @@ void Server::install(const std::vector<corpse::Holding>& holdings) {
     tokens_.install(h.holder, obj(h.ino), h.type, h.level, h.grant);
     if (h.type == TokenType::ioexcl && h.exclusive) exclusive_[h.ino] = h.holder;
   }
-  sim_.observe(self_, "dsvn.reconstructed", {{"fs", config_.id}, {"tokens", std::int64_t(holdings.size())}});
+  // Reconcile the journal's picture with the tokens (§0069-0070): a file unlinked while
+  // open is an orphan on disk; it goes once the last node holding it lets go — now, if
+  // nobody does (its holders failed with the old server's knowledge of them).
+  const std::vector<Ino> orphans = fs_->orphans();
+  for (Ino ino : orphans) {
+    unlinked_.insert(ino);
+    sim_.sched().spawn(self_, remove_when_unused(ino), "dsvn.remove");
+  }
+  sim_.observe(self_, "dsvn.reconstructed", {{"fs", config_.id},
+                                             {"tokens", std::int64_t(holdings.size())},
+                                             {"orphans", std::int64_t(orphans.size())}});
 }
 
 Task<Reply> Server::handle(NodeId from, Request r) {
