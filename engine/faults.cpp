@@ -24,6 +24,7 @@ const char* to_string(FaultKind k) {
     case FaultKind::path_down: return "path_down";
     case FaultKind::power_loss: return "power_loss";
     case FaultKind::disk_error: return "disk_error";
+    case FaultKind::fence_fail: return "fence_fail";
   }
   return "?";
 }
@@ -93,6 +94,11 @@ void FaultInjector::apply(std::size_t index, bool undo) {
       break;
     case FaultKind::thaw:
       for (NodeId n : f.nodes) lan.thaw_node(n);
+      break;
+    case FaultKind::fence_fail:
+      for (NodeId n : f.nodes) {
+        if (undo) storage.fabric().repair_fencing(n); else storage.fabric().break_fencing(n);
+      }
       break;
     case FaultKind::command:
       for (NodeId n : f.nodes)

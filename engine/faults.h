@@ -25,14 +25,14 @@ struct FaultTrigger {
   bool matches(const Observation& o) const;
 };
 
-enum class FaultKind { crash, restart, partition, heal, freeze, thaw, command, path_down, power_loss, disk_error };
+enum class FaultKind { crash, restart, partition, heal, freeze, thaw, command, path_down, power_loss, disk_error, fence_fail };
 
 const char* to_string(FaultKind k);
 
 struct FaultSpec {
   FaultTrigger trigger;
   FaultKind kind = FaultKind::crash;
-  std::vector<NodeId> nodes;                      // crash, restart, freeze, thaw, command, path_down
+  std::vector<NodeId> nodes;                      // crash, restart, freeze, thaw, command, path_down, fence_fail
   std::vector<std::string> disks;                 // path_down, disk_error: one; power_loss: each
   std::vector<std::pair<NodeId, NodeId>> links;   // partition: directed links to block
   std::optional<Duration> undo_after;             // restart / heal / thaw / path up / eio cleared after this long

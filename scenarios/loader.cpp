@@ -185,16 +185,17 @@ struct Loader {
     r.require_map(f, "a fault");
     r.only_keys(f, "a fault",
                 {"at", "when", "crash", "restart", "partition", "heal", "freeze", "thaw", "withdraw", "restart_after",
-                 "heal_after", "thaw_after", "version_tags", "path_down", "power_loss", "disk_error", "undo_after"});
+                 "heal_after", "thaw_after", "version_tags", "path_down", "power_loss", "disk_error", "undo_after",
+                 "fence_fail"});
     FaultSpec spec;
     spec.trigger = trigger(f);
     int actions = 0;
     for (const char* k : {"crash", "restart", "partition", "heal", "freeze", "thaw", "withdraw", "path_down", "power_loss",
-                          "disk_error"})
+                          "disk_error", "fence_fail"})
       if (f[k]) ++actions;
     if (actions != 1)
       r.fail(f, "a fault needs exactly one action: crash, restart, partition, heal, freeze, thaw, withdraw, path_down, "
-                "power_loss or disk_error");
+                "power_loss, disk_error or fence_fail");
     auto only_with = [&](const char* option, const char* action) {
       if (f[option] && !f[action]) r.fail(f[option], std::string("'") + option + "' goes with '" + action + "'");
     };
@@ -202,7 +203,8 @@ struct Loader {
     only_with("heal_after", "partition");
     only_with("thaw_after", "freeze");
     only_with("version_tags", "restart");
-    if (f["undo_after"] && !is_storage_fault(f)) r.fail(f["undo_after"], "'undo_after' goes with path_down or disk_error");
+    if (f["undo_after"] && !is_storage_fault(f) && !f["fence_fail"])
+      r.fail(f["undo_after"], "'undo_after' goes with path_down, disk_error or fence_fail");
     std::ostringstream text;
     text << (spec.trigger.at ? "at " + format_duration(*spec.trigger.at) : "when " + spec.trigger.observe) << ": ";
     if (is_storage_fault(f)) {
@@ -222,6 +224,12 @@ struct Loader {
       spec.nodes = nodes(f["freeze"], "freeze");
       if (f["thaw_after"]) spec.undo_after = r.duration(f["thaw_after"], "thaw_after");
       text << "freeze";
+    } else if (f["fence_fail"]) {
+      // The fabric cannot fence these nodes (recovery falls back to the reset line).
+      spec.kind = FaultKind::fence_fail;
+      spec.nodes = nodes(f["fence_fail"], "fence_fail");
+      if (f["undo_after"]) spec.undo_after = r.duration(f["undo_after"], "undo_after");
+      text << "fence_fail";
     } else if (f["thaw"]) {
       spec.kind = FaultKind::thaw;
       spec.nodes = nodes(f["thaw"], "thaw");

@@ -425,3 +425,25 @@ BOOST_AUTO_TEST_CASE(paths_need_a_file_system) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(recovery_options_and_fence_failures_load_and_bad_ones_are_named) {
+  const std::string good = replace(kGood, "faults:\n", "recovery: {fencing: reset, fence_latency: 5ms, reset_reboot: 1s}\nfaults:\n  - {at: 1s, fence_fail: n2, undo_after: 3s}\n");
+  const Scenario sc = load_scenario_text(good, "ok.yaml");
+  BOOST_TEST((sc.recovery.fencing == corpse::Fencing::reset));
+  BOOST_TEST(sc.recovery.fence_latency == 5'000'000);
+  BOOST_TEST(sc.recovery.reset_reboot == 1'000'000'000);
+  BOOST_REQUIRE(sc.faults.size() == 2u);
+  BOOST_TEST((sc.faults[0].kind == FaultKind::fence_fail));
+  BOOST_TEST(*sc.faults[0].undo_after == 3'000'000'000);
+
+  std::string e = error_of(replace(kGood, "faults:\n", "recovery: {fencing: stonith}\nfaults:\n"));
+  BOOST_TEST(e.find("recovery.fencing must be 'fabric' or 'reset', not 'stonith'") != std::string::npos, e);
+  e = error_of(replace(kGood, "faults:\n", "recovery: {fence_delay: 1s}\nfaults:\n"));
+  BOOST_TEST(e.find("unknown key 'fence_delay'") != std::string::npos, e);
+  e = error_of(replace(kGood, "faults:\n", "recovery: {reset_reboot: 0s}\nfaults:\n"));
+  BOOST_TEST(e.find("recovery.reset_reboot must be longer than zero") != std::string::npos, e);
+  e = error_of(replace(kGood, "restart_after: 1s}", "undo_after: 1s}"));
+  BOOST_TEST(e.find("'undo_after' goes with path_down, disk_error or fence_fail") != std::string::npos, e);
+  e = error_of(replace(kGood, "faults:\n", "mutations: [skip_fencin]\nfaults:\n"));
+  BOOST_TEST(e.find("unknown mutation 'skip_fencin'") != std::string::npos, e);
+}

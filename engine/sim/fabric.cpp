@@ -17,7 +17,7 @@ Duration transfer_time(std::uint64_t bytes, std::uint64_t bandwidth) {
 }  // namespace
 
 Fabric::Fabric(Scheduler& s, std::size_t nodes, PathOptions defaults)
-    : s_(s), nodes_(nodes), defaults_(defaults), fenced_(nodes, 0) {}
+    : s_(s), nodes_(nodes), defaults_(defaults), fenced_(nodes, 0), fence_broken_(nodes, 0) {}
 
 DiskId Fabric::attach(Disk& disk) {
   const auto id = static_cast<DiskId>(disks_.size());

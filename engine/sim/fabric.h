@@ -88,6 +88,13 @@ class Fabric {
   void fence(NodeId n);
   void unfence(NodeId n);
   bool fenced(NodeId n) const { return fenced_[n] != 0; }
+  // The fabric switch cannot fence `n` while broken (a fault: the switch's management
+  // port is unreachable, say); recovery must fall back to the reset line. Counted.
+  void break_fencing(NodeId n) { ++fence_broken_[n]; }
+  void repair_fencing(NodeId n) {
+    if (fence_broken_[n] > 0) --fence_broken_[n];
+  }
+  bool fencing_broken(NodeId n) const { return fence_broken_[n] != 0; }
 
   // I/O from node `via` to disk `d`. Buffers stay alive until the task completes.
   // REQUIRES: via < nodes(), d < disks().
@@ -124,6 +131,7 @@ class Fabric {
   std::vector<Disk*> disks_;
   std::vector<Path> paths_;  // disk-major: [d * nodes_ + n]
   std::vector<int> fenced_;
+  std::vector<int> fence_broken_;
   WriteObserver observer_;
   FabricStats stats_;
   std::vector<FabricStats> disk_stats_;

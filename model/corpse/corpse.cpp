@@ -60,14 +60,19 @@ Task<bool> Corpse::fence(NodeId n, CycleId id) {
   if (fabric.fenced(n) || config_.options.mutations.skip_fencing) co_return true;
   co_await sim_.sched().sleep(config_.options.fence_latency);
   if (!current(id)) co_return false;
-  if (config_.options.fencing == Fencing::reset) {
+  Fencing how = config_.options.fencing;
+  if (how == Fencing::fabric && fabric.fencing_broken(n)) {
+    // The switch would not fence it: pull the reset line instead (§0021).
+    observe("corpse.fence_failed", id, {{"node", std::int64_t(n)}, {"how", std::string(to_string(how))}});
+    how = Fencing::reset;
+  }
+  if (how == Fencing::reset) {
     // The reset line power-cycles the node: whatever it was writing never lands, and it
-    // boots fresh. It stays fenced until it rejoins, so a node the line failed to reset
-    // is still harmless.
+    // boots fresh, with nothing to write until recovery readmits it.
     if (sim_.up(n)) sim_.reset(n, config_.options.reset_reboot);
   }
-  if (!fabric.fenced(n)) fabric.fence(n);
-  observe("corpse.fenced", id, {{"node", std::int64_t(n)}, {"how", std::string(to_string(config_.options.fencing))}});
+  if (!fabric.fenced(n) && !fabric.fencing_broken(n)) fabric.fence(n);
+  observe("corpse.fenced", id, {{"node", std::int64_t(n)}, {"how", std::string(to_string(how))}});
   co_return true;
 }
 
