@@ -48,7 +48,6 @@ void Corpse::membership(cms::State state, const cms::Membership& m) {
     participant_.left();
     return;
   }
-  if (member_) previous_ = std::make_pair(membership_.generation, membership_.epoch);
   member_ = true;
   membership_ = m;
   cycle_ = CycleId{m.generation, m.epoch, 0};
@@ -308,6 +307,7 @@ Task<Reply> Corpse::step(NodeId from, Request r) {
     case Step::retarget: {
       auto op = participant_.retarget(std::move(r.servers), r.wp);
       co_await op;
+      previous_ = std::make_pair(r.cycle.generation, r.cycle.epoch);
       break;
     }
     case Step::complete:

@@ -28,10 +28,13 @@
 // A member can miss a membership that excluded it: frozen long enough to be declared
 // failed, it thaws and is taken into the next membership without ever noticing it was
 // out (it never went nascent, so it never dropped its state). Its state is that of a
-// fenced zombie. Each vote says which membership the member was in before this one; a
-// member whose previous membership is older than another member's was excluded by that
-// newer one, and is evicted: it drops everything as a node that left does (§0063: a
-// failed node comes back only as a new node).
+// fenced zombie. Each vote names the membership of the last cycle whose retarget the
+// member applied (its state is current as of that cycle); a member whose mark is older
+// than another member's missed a cycle that ran without it, and is evicted: it drops
+// everything as a node that left does (§0063: a failed node comes back only as a new
+// node). The mark moves only at retarget, after that cycle's evictions, so aborted
+// cycles (a membership that churns) cannot wash it out. A member that missed a retarget
+// only because its leader died mid-step is evicted too: needless, but safe.
 //
 // A further membership change during a cycle aborts it: members answer the old cycle's
 // messages `stale`, and the new leader starts from the fence. An instantiation that
@@ -116,7 +119,7 @@ class Corpse {
   Rpc rpc_;
   cms::Membership membership_;   // the latest delivered, while a member
   bool member_ = false;
-  // The membership this node was in before membership_ (it has been a member since).
+  // The membership of the last cycle whose retarget this node applied (see above).
   std::optional<std::pair<std::uint64_t, std::uint64_t>> previous_;  // generation, epoch
   CycleId cycle_;                // the cycle this node leads or follows now
   Time started_ = 0;

@@ -87,7 +87,7 @@ struct Reply {
   // reset when it left the membership), the file systems it serves, and the server it
   // targets for each file system it mounts (its white-pages knowledge, §0072).
   bool fresh = true;
-  // The membership this member was in before this one (none: it joined fresh).
+  // The membership of the last cycle whose retarget this member applied (none: fresh).
   bool has_previous = false;
   std::uint64_t previous_generation = 0;
   std::uint64_t previous_epoch = 0;
