@@ -102,3 +102,39 @@ BOOST_AUTO_TEST_CASE(a_hold_waiting_on_a_detargeted_chandle_ends_on_interrupt_or
   w.run_for(1_ms);
   BOOST_TEST(got);
 }
+
+BOOST_AUTO_TEST_CASE(a_second_detarget_waits_for_the_first_and_one_on_a_detargeted_chandle_returns) {
+  World w;
+  std::vector<Target> sent;
+  std::vector<Time> at;
+  Time first = -1, second = -1, third = -1;
+  w.spawn(send(&w.sim, &w.ch, 40_ms, &sent, &at));
+  w.run_for(1_ms);
+  w.spawn(detarget(&w.sim, &w.ch, &first));
+  w.spawn(detarget(&w.sim, &w.ch, &second));  // recovery's celldown and the node's reset at once
+  w.run_for(1_ms);
+  BOOST_TEST(w.ch.detargeting());
+  BOOST_TEST(!w.ch.targeted());
+  w.run_for(60_ms);
+  BOOST_TEST(first >= 40_ms);
+  BOOST_TEST(second == first);  // woken when the first finished draining
+  const Time asked = w.sim.now();
+  w.spawn(detarget(&w.sim, &w.ch, &third));
+  w.run_for(1_ms);
+  BOOST_TEST(third == asked);  // nothing to do: it returns at once
+}
+
+BOOST_AUTO_TEST_CASE(repoint_moves_a_targeted_chandle_at_once_and_holds_in_flight_keep_the_old_target) {
+  World w;
+  std::vector<Target> sent;
+  std::vector<Time> at;
+  w.spawn(send(&w.sim, &w.ch, 40_ms, &sent, &at));
+  w.run_for(1_ms);
+  w.ch.repoint(Target{4, 9});  // no draining: the node reset and its holds are void
+  w.spawn(send(&w.sim, &w.ch, 1_ms, &sent, &at));
+  w.run_for(2_ms);
+  BOOST_REQUIRE(sent.size() == 2u);
+  BOOST_TEST((sent[0] == Target{2, 77}));
+  BOOST_TEST((sent[1] == Target{4, 9}));
+  BOOST_TEST(w.ch.holds() == 1u);
+}
