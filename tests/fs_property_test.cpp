@@ -25,7 +25,21 @@ FaultSpec gen_fault(int nodes) {
   f.trigger.at = at;
   f.undo_after = *rc::gen::inRange<std::int64_t>(1, 30) * 100_ms;
   const NodeId victim = *rc::gen::inRange(0, nodes);
-  switch (*rc::gen::inRange(0, 4)) {
+  switch (*rc::gen::inRange(0, 5)) {
+    case 4: {
+      // A failure during recovery: at the first time a cycle reaches this step (the
+      // mount is a cycle too, so it may be that one).
+      const std::string step = *rc::gen::element(std::string("corpse.declared"), std::string("corpse.elected"),
+                                                 std::string("corpse.instantiate_commit"),
+                                                 std::string("corpse.retarget_commit"));
+      f.trigger.at.reset();
+      f.trigger.observe = step;
+      f.kind = FaultKind::crash;
+      f.nodes = {victim};
+      f.text = "crash n" + std::to_string(victim + 1) + " at " + step;
+      f.text += " for " + format_duration(*f.undo_after);
+      return f;
+    }
     case 3:
       f.kind = FaultKind::crash;
       f.nodes = {victim};
