@@ -7,9 +7,13 @@
 #include <rapidcheck/boost_test.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "checkers/recovery_checkers.h"
+#include "model/corpse/corpse.h"
 #include "model/corpse/messages.h"
+#include "model/cred/credential_cache.h"
 #include "scenarios/runner.h"
 
 using namespace sansim;
@@ -187,4 +191,71 @@ BOOST_AUTO_TEST_CASE(a_step_or_status_out_of_range_is_named) {
   } catch (const DecodeError& e) {
     BOOST_TEST(std::string(e.what()).find("step") != std::string::npos, e.what());
   }
+}
+
+namespace {
+
+// Records what recovery asked of it; serves nothing.
+struct FakeParticipant final : corpse::Participant {
+  int celldowns = 0, retargets = 0, lefts = 0;
+  Task<corpse::Reply> celldown(std::set<NodeId>) override {
+    ++celldowns;
+    co_return corpse::Reply{};
+  }
+  std::vector<corpse::Holding> manifest(std::uint32_t) override { return {}; }
+  Task<bool> instantiate(std::uint32_t, std::vector<corpse::Holding>) override { co_return true; }
+  Task<void> retarget(std::vector<corpse::ServerEntry>, NodeId) override {
+    ++retargets;
+    co_return;
+  }
+  void left() override { ++lefts; }
+};
+
+struct Counter final : ObservationSink {
+  std::map<std::string, int> kinds;
+  void on_observation(const Observation& o) override { ++kinds[o.kind]; }
+};
+
+cms::Membership membership(std::uint64_t epoch) {
+  cms::Membership m;
+  m.generation = 7;
+  m.epoch = epoch;
+  m.leader = 0;
+  m.members = {0, 1};
+  return m;
+}
+
+}  // namespace
+
+// A member that already has a newer membership answers the older cycle's requests
+// `stale` and does nothing for it; the leader's cycle then waits, and is superseded by
+// the next delivery, whose cycle runs to completion on both.
+BOOST_AUTO_TEST_CASE(a_cycle_of_an_older_membership_is_refused_and_superseded) {
+  Simulation sim{1, {"n1", "n2"}, LanOptions{}};
+  Counter seen;
+  sim.subscribe(&seen);
+  sim.boot_all();  // no processes: the nodes are up for the LAN
+  cred::CredentialCache creds0, creds1;
+  FakeParticipant p0, p1;
+  corpse::Config cfg;
+  cfg.nodes = 2;
+  corpse::Corpse c0(sim, 0, cfg, p0, creds0), c1(sim, 1, cfg, p1, creds1);
+  c0.start();
+  c1.start();
+  c1.membership(cms::State::stable, membership(4));  // the follower is ahead
+  c0.membership(cms::State::stable, membership(3));  // the leader still leads epoch 3
+  sim.sched().run_until(sim.now() + 2_s);
+  BOOST_TEST(p0.celldowns == 1);  // the leader's own freeze
+  BOOST_TEST(p1.celldowns == 0);  // refused: not its membership's cycle
+  BOOST_TEST(seen.kinds["corpse.complete"] == 0);
+  c0.membership(cms::State::stable, membership(4));
+  sim.sched().run_until(sim.now() + 2_s);
+  BOOST_TEST(seen.kinds["corpse.abort"] == 1);  // the epoch-3 cycle noticed it was over
+  BOOST_TEST(seen.kinds["corpse.complete"] == 1);
+  BOOST_TEST(p1.celldowns == 1);
+  BOOST_TEST(p1.retargets == 1);
+  c1.membership(cms::State::nascent, cms::Membership{});  // excluded: drops its state
+  BOOST_TEST(p1.lefts == 1);
+  sim.crash(0);  // the nodes' tasks go before the objects they wait in
+  sim.crash(1);
 }
