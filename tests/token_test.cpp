@@ -184,6 +184,31 @@ BOOST_AUTO_TEST_CASE(celldown_drops_a_failed_holders_grants_and_wakes_waiters) {
   BOOST_TEST(server.celldown({1}) == 0u);
 }
 
+// Regression (fs property seed 147): two server operations (two allocations for
+// different clients) are two holders. The second waits for the first's EXTENT write;
+// before, both held it at once and the first's release ended the second's exclusion.
+BOOST_AUTO_TEST_CASE(two_server_operations_do_not_share_a_write_token) {
+  Simulation sim(1, {"server", "c1"}, LanOptions{});
+  TokenServer server(sim, 0, absent_recall, [](ObjectId, TokenType, NodeId, const TokenState&) {});
+  const ObjectId o{0, 21};
+  GrantId first = 0, second = 0;
+  Time second_at = -1;
+  sim.sched().spawn(0, take_token(&server, kServerHolder, o, TokenType::extent, Level::write, &first, &sim, nullptr),
+                    "op1");
+  sim.sched().run_until(1_ms);
+  BOOST_TEST_REQUIRE(first != 0);
+  sim.sched().spawn(0, take_token(&server, kServerHolder, o, TokenType::extent, Level::write, &second, &sim, &second_at),
+                    "op2");
+  sim.sched().run_until(10_ms);
+  BOOST_TEST(second == 0);  // waits for the first operation
+  const Time released = sim.now();
+  server.release(kServerHolder, o, TokenType::extent);
+  sim.sched().run_until(20_ms);
+  BOOST_TEST(second != 0);
+  BOOST_TEST(second_at == released);
+  BOOST_TEST((server.held(kServerHolder, o, TokenType::extent) == Level::write));
+}
+
 // Bounded: a return that never comes (its holder restarted and forgot the grant, and no
 // recovery dropped it) holds the token up for kReturnLost, then the grant is counted
 // lost, said so in the trace, and the requester is granted.

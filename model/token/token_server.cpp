@@ -44,7 +44,11 @@ Task<GrantId> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, 
     bool someone_recalling = false;
     if (!mutations_.grant_without_recall) {
       for (const auto& [h, l] : s.holders) {
-        if (h == holder || !conflicts(l, level)) continue;
+        // Every server operation is a holder of its own: two of them (two allocations
+        // for different clients, say) must not hold EXTENT write at once, or the second
+        // one's release would end the first one's exclusion (fs property seed 147: a
+        // client cached an extent map while another allocation was changing it).
+        if ((h == holder && holder != kServerHolder) || !conflicts(l, level)) continue;
         if (h == opt.lender && l == Level::read) continue;  // lent for this operation (§0031)
         if (refused.count(h) != 0) continue;  // asked; gives it back once unused
         if (s.recalling.count(h) != 0) {
