@@ -30,6 +30,14 @@ std::int64_t DataCoherentChecker::fs_index(const std::string& name) const {
 
 void DataCoherentChecker::on_observation(const Observation& o) {
   tokens_.on_observation(o);
+  if ((o.kind == "token.hold" || o.kind == "token.give") && text_field(o, "token") == "SIZE" &&
+      integer_field(o, "holder") == static_cast<std::int64_t>(o.node)) {
+    // A client's SIZE write (I/O-exclusive, §0032): the size it grows stays here.
+    const std::tuple<std::string, std::int64_t, NodeId> key{fs_name(integer_field(o, "fs").value_or(-1)),
+                                                            integer_field(o, "ino").value_or(0), o.node};
+    if (o.kind == "token.hold" && text_field(o, "level") == "write") size_write_.insert(key);
+    else size_write_.erase(key);
+  }
   if (o.kind == "app.invoke" || o.kind == "app.complete") {
     const CallFeed::Event e = feed_.on_observation(o);
     if (e.problem != nullptr) report(o, "malformed call history: " + e.problem->message);
@@ -71,27 +79,34 @@ void DataCoherentChecker::node_lost(NodeId node, std::uint64_t index) {
       continue;
     }
     lose(std::nullopt, it->first, index);  // every client's pages of it are now doomed
-    lose_unsynced(it->first, index);
+    lose_unsynced(it->first, std::nullopt, index);
     if (failed_.count(node) != 0) lost_servers_[node].insert(it->first);
     it = server_of_.erase(it);
   }
   // A zombie that was a server still thinks it is: what it did for itself since it was
   // declared failed (sizes above all) went nowhere.
   if (auto z = lost_servers_.find(node); z != lost_servers_.end())
-    for (const std::string& fs : z->second) lose_unsynced(fs, index);
+    for (const std::string& fs : z->second) lose_unsynced(fs, std::nullopt, index);
   lose(node, std::nullopt, index);
+  lose_unsynced(std::nullopt, node, index);  // sizes it held under SIZE write went with it
 }
 
 // The server of `fs` is gone with the sizes and extents it had not persisted: a block
 // written before and not made durable by an fsync may now lie beyond the end of the file
 // or in a hole, and read as zeros — or not, if its size had been persisted.
-void DataCoherentChecker::lose_unsynced(const std::string& fs, std::uint64_t index) {
+//
+// Also for a client (`writer`): a size it held under SIZE write (I/O-exclusive, §0032)
+// was never sent to the server, so its writes made under it and not made durable may
+// lie beyond the end of the file once it is gone.
+void DataCoherentChecker::lose_unsynced(std::optional<std::string> fs, std::optional<NodeId> writer,
+                                        std::uint64_t index) {
   for (auto& [key, unused] : registers_) {
     (void)unused;
-    if (std::get<0>(key) != fs) continue;
+    if (fs && std::get<0>(key) != *fs) continue;
     Register& r = reg(key);
-    const bool at_risk = std::any_of(r.stable.begin(), r.stable.end(), [this](const Candidate& c) {
-      return c.kind == Candidate::Kind::write && !durable(c);
+    const bool at_risk = std::any_of(r.stable.begin(), r.stable.end(), [this, writer](const Candidate& c) {
+      return c.kind == Candidate::Kind::write && !durable(c) &&
+             (!writer || (writes_[c.write].node == *writer && writes_[c.write].size_held));
     });
     if (!at_risk) continue;
     Candidate any;
@@ -196,6 +211,7 @@ void DataCoherentChecker::complete(const CallRecord& c, const Observation& o) {
     wr.result = c.result;
     wr.cmp_index = c.complete_index;
     wr.cmp_time = c.complete_time;
+    wr.size_held = size_write_.count({wr.fs, wr.ino, wr.node}) != 0;
     if (wr.reset) {
       resets_[{wr.fs, wr.ino}].push_back(ResetEvent{id, true});
       return;

@@ -73,6 +73,7 @@ class DataCoherentChecker final : public Checker {
     std::vector<std::int64_t> values;  // per block from first_block; empty for a reset (zeros, no end)
     bool reset = false;
     bool cached = false;  // buffered or mapped: the data waits in the node's page cache
+    bool size_held = false;  // completed while its node held SIZE write on the file
     std::uint64_t inv_index = 0;
     Time inv_time = 0;
     bool completed = false;
@@ -117,8 +118,9 @@ class DataCoherentChecker final : public Checker {
   void lose(std::optional<NodeId> node, std::optional<std::string> fs, std::uint64_t index);
   // The node (and any server on it) lost what it had not written back.
   void node_lost(NodeId node, std::uint64_t index);
-  void lose_unsynced(const std::string& fs, std::uint64_t index);
+  void lose_unsynced(std::optional<std::string> fs, std::optional<NodeId> writer, std::uint64_t index);
   std::set<NodeId> failed_;  // declared failed by recovery and not readmitted yet
+  std::set<std::tuple<std::string, std::int64_t, NodeId>> size_write_;  // fs, ino, client holding SIZE write
   std::map<NodeId, std::set<std::string>> lost_servers_;  // such nodes: the file systems they served
   void power_loss(std::uint64_t index);
   bool durable(const Candidate& c) const;

@@ -278,6 +278,30 @@ BOOST_AUTO_TEST_CASE(data_lost_with_a_crashed_cache_may_read_old) {
   BOOST_TEST(c.violations()[0].index == bad);
 }
 
+// A client that held SIZE write (I/O-exclusive) grew the size only in its own memory:
+// when it crashes, what it wrote there and did not fsync may read as zeros (beyond the
+// end of the file); a write made without SIZE write is judged as before (above).
+BOOST_AUTO_TEST_CASE(a_crashed_clients_size_write_may_take_its_unsynced_direct_writes_along) {
+  DataCoherentChecker c(kNodes, kFs);
+  Feed f{{&c}};
+  f.emit(2, "token.hold", {{"fs", std::int64_t{0}}, {"ino", std::int64_t{5}}, {"token", std::string("SIZE")},
+                           {"level", std::string("write")}, {"holder", std::int64_t{2}}});
+  f.write(2, 70, 5, 3, 1, "direct");
+  f.complete(2, 70, "write", "ok");  // on the disk, but the size says block 3 is not there
+  f.emit(2, "node.crash", {});
+  f.read(1, 71, 5, 3);
+  f.read_done(1, 71, {0});
+  BOOST_TEST(c.violations().empty(), all(c));
+  // Without SIZE write the server had the size: the data is there to read.
+  f.write(0, 72, 5, 4, 1, "direct");
+  f.complete(0, 72, "write", "ok");
+  f.emit(0, "node.crash", {});
+  f.read(1, 73, 5, 4);
+  const std::uint64_t bad = f.read_done(1, 73, {0});
+  BOOST_REQUIRE_EQUAL(c.violations().size(), 1u);
+  BOOST_TEST(c.violations()[0].index == bad);
+}
+
 BOOST_AUTO_TEST_CASE(a_power_loss_may_tear_only_what_no_fsync_made_durable) {
   DataCoherentChecker c(kNodes, kFs);
   Feed f{{&c}};

@@ -163,6 +163,8 @@ RC_BOOST_PROP(recovery_messages_round_trip, ()) {
   p.has_previous = *rc::gen::arbitrary<bool>();
   p.previous_generation = *rc::gen::arbitrary<std::uint64_t>();
   p.previous_epoch = *rc::gen::arbitrary<std::uint64_t>();
+  const int d = *rc::gen::inRange(0, 6);
+  for (int i = 0; i < d; ++i) p.declared.push_back({*rc::gen::arbitrary<NodeId>(), *rc::gen::arbitrary<std::uint64_t>()});
   p.serving = *rc::gen::container<std::vector<std::uint32_t>>(rc::gen::inRange<std::uint32_t>(0, 8));
   for (int i = 0; i < n; ++i) p.holdings.push_back(gen_holding());
   RC_ASSERT(corpse::decode_reply(corpse::encode(p)) == p);

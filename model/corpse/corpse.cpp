@@ -145,12 +145,16 @@ Task<void> Corpse::lead(CycleId id, std::vector<NodeId> members) {
     (void)aborted();
     co_return;
   }
-  // Members that missed a membership excluding them (see the header) are evicted.
-  std::uint64_t newest = 0;
+  // Members that missed a cycle that acted on them (see the header) are evicted.
+  std::map<NodeId, std::uint64_t> declared_at;
   for (const auto& [m, v] : votes)
-    if (v.has_previous && v.previous_generation == id.generation) newest = std::max(newest, v.previous_epoch);
+    for (const Declared& d : v.declared) declared_at[d.node] = std::max(declared_at[d.node], d.epoch);
   for (auto& [m, v] : votes) {
-    if (!v.has_previous || (v.previous_generation == id.generation && v.previous_epoch >= newest)) continue;
+    if (!v.has_previous) continue;  // fresh: nothing to drop
+    auto d = declared_at.find(m);
+    const bool stale =
+        v.previous_generation != id.generation || (d != declared_at.end() && v.previous_epoch < d->second);
+    if (!stale) continue;
     observe("corpse.evict", id, {{"node", std::int64_t(m)}, {"previous_epoch", std::int64_t(v.previous_epoch)}});
     Request evict;
     evict.step = Step::evict;
@@ -283,10 +287,13 @@ Task<Reply> Corpse::step(NodeId from, Request r) {
     case Step::freeze: {
       const std::set<NodeId> failed(r.failed.begin(), r.failed.end());
       creds_.flush(failed);  // before any object is recovered (§0062)
+      for (NodeId n : failed) declared_[n] = std::make_pair(r.cycle.generation, r.cycle.epoch);
       auto op = participant_.celldown(failed);
       rep = co_await op;
       rep.has_previous = previous_.has_value();
       if (previous_) std::tie(rep.previous_generation, rep.previous_epoch) = *previous_;
+      for (const auto& [n, when] : declared_)
+        if (when.first == r.cycle.generation) rep.declared.push_back({n, when.second});
       break;
     }
     case Step::evict:

@@ -29,12 +29,14 @@
 // failed, it thaws and is taken into the next membership without ever noticing it was
 // out (it never went nascent, so it never dropped its state). Its state is that of a
 // fenced zombie. Each vote names the membership of the last cycle whose retarget the
-// member applied (its state is current as of that cycle); a member whose mark is older
-// than another member's missed a cycle that ran without it, and is evicted: it drops
-// everything as a node that left does (§0063: a failed node comes back only as a new
-// node). The mark moves only at retarget, after that cycle's evictions, so aborted
-// cycles (a membership that churns) cannot wash it out. A member that missed a retarget
-// only because its leader died mid-step is evicted too: needless, but safe.
+// member applied (its state is current as of that cycle, its "mark"), and the nodes it
+// saw declared failed at a freeze it applied, with the membership that did. A member
+// declared failed in a membership newer than its mark was out of a cycle that acted
+// on it (servers dropped its tokens at that freeze, even if the cycle went no further),
+// and is evicted: it drops everything as a node that left does (§0063: a failed node
+// comes back only as a new node). The mark moves only at retarget, after that cycle's
+// evictions, so aborted cycles (a membership that churns) cannot wash it out; a member
+// from an earlier cluster lifetime (another generation) is evicted too.
 //
 // A further membership change during a cycle aborts it: members answer the old cycle's
 // messages `stale`, and the new leader starts from the fence. An instantiation that
@@ -44,6 +46,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -121,6 +124,8 @@ class Corpse {
   bool member_ = false;
   // The membership of the last cycle whose retarget this node applied (see above).
   std::optional<std::pair<std::uint64_t, std::uint64_t>> previous_;  // generation, epoch
+  // Nodes this node saw declared failed at a freeze it applied: node -> (generation, epoch).
+  std::map<NodeId, std::pair<std::uint64_t, std::uint64_t>> declared_;
   CycleId cycle_;                // the cycle this node leads or follows now
   Time started_ = 0;
 };

@@ -97,6 +97,10 @@ void visit(V& v, Reply& r) {
   v.b(r.has_previous, "has_previous");
   v.u64(r.previous_generation, "previous_generation");
   v.u64(r.previous_epoch, "previous_epoch");
+  v.list(r.declared, 12, "declared", [&v](Declared& d) {
+    v.u32(d.node, "declared.node");
+    v.u64(d.epoch, "declared.epoch");
+  });
   v.list(r.serving, 4, "serving", [&v](std::uint32_t& fs) { v.u32(fs, "serving.fs"); });
   v.list(r.targets, 8, "targets", [&v](ServerEntry& e) { visit(v, e); });
   v.list(r.holdings, kHoldingBytes, "holdings", [&v](Holding& h) { visit(v, h); });

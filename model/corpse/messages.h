@@ -62,6 +62,13 @@ struct ServerEntry {
   bool operator==(const ServerEntry&) const = default;
 };
 
+// A node a member saw declared failed, and in which membership (of this generation).
+struct Declared {
+  NodeId node = kNoNode;
+  std::uint64_t epoch = 0;
+  bool operator==(const Declared&) const = default;
+};
+
 struct Request {
   CycleId cycle;
   Step step = Step::freeze;
@@ -91,6 +98,9 @@ struct Reply {
   bool has_previous = false;
   std::uint64_t previous_generation = 0;
   std::uint64_t previous_epoch = 0;
+  // Every node this member saw declared failed (at a freeze it applied), with the latest
+  // membership that did: a member whose retarget mark is older was out of that cycle.
+  std::vector<Declared> declared;
   std::vector<std::uint32_t> serving;
   std::vector<ServerEntry> targets;
   std::vector<Holding> holdings;  // gather

@@ -28,6 +28,9 @@ Task<bool> Client::acquire_set(Held& h, ObjectId o, std::vector<std::pair<TokenT
     h.era = era_[o.fs];
   }
   for (const auto& [t, l] : want) {
+    // Checked before each acquire too: a token taken for a call whose others were voided
+    // would stay cached here without the EXIST it depends on (fs property seed 258).
+    if (voided(h, o)) co_return false;
     if (!co_await tokens_.acquire(o, t, l)) co_return false;
     h.tokens.emplace_back(o, t);
     if (voided(h, o)) co_return false;
@@ -617,6 +620,9 @@ Task<Errno> Client::read(std::uint32_t f, Ino ino, std::uint64_t offset, std::ui
   out.clear();
   const ObjectId o{f, ino};
   if (tokens_.refs(o, TokenType::exist) == 0) co_return Errno::inval;  // not open
+  // Open before this node reset: the EXIST token the open stood on is gone, and no other
+  // token may be held on a file without it (a removal recalls EXIST holders only).
+  if (tokens_.level(o, TokenType::exist) == Level::none) co_return Errno::io;
   std::vector<std::pair<TokenType, Level>> want;
   want.emplace_back(TokenType::ioexcl, Level::read);
   if (mode != IoMode::mapped) want.emplace_back(TokenType::io, Level::read);
@@ -654,6 +660,9 @@ Task<Errno> Client::read(std::uint32_t f, Ino ino, std::uint64_t offset, std::ui
 Task<Errno> Client::write(std::uint32_t f, Ino ino, std::uint64_t offset, Bytes data, IoMode mode) {
   const ObjectId o{f, ino};
   if (tokens_.refs(o, TokenType::exist) == 0) co_return Errno::inval;  // not open
+  // Open before this node reset: the EXIST token the open stood on is gone, and no other
+  // token may be held on a file without it (a removal recalls EXIST holders only).
+  if (tokens_.level(o, TokenType::exist) == Level::none) co_return Errno::io;
   if (data.empty()) co_return Errno::ok;
   Held h;
   std::vector<std::pair<TokenType, Level>> want;
