@@ -25,13 +25,13 @@ struct Client::Held {
 Task<bool> Client::acquire_set(Held& h, ObjectId o, std::vector<std::pair<TokenType, Level>> want) {
   if (!h.started) {
     h.started = true;
-    h.era = era_[o.fs];
+    h.era = tokens_.era(o.fs);
   }
   for (const auto& [t, l] : want) {
     // Checked before each acquire too: a token taken for a call whose others were voided
     // would stay cached here without the EXIST it depends on (fs property seed 258).
     if (voided(h, o)) co_return false;
-    if (!co_await tokens_.acquire(o, t, l)) co_return false;
+    if (!co_await tokens_.acquire(o, t, l, nullptr, h.era)) co_return false;
     h.tokens.emplace_back(o, t);
     if (voided(h, o)) co_return false;
   }
@@ -39,8 +39,7 @@ Task<bool> Client::acquire_set(Held& h, ObjectId o, std::vector<std::pair<TokenT
 }
 
 bool Client::voided(const Held& h, ObjectId o) const {
-  auto it = era_.find(o.fs);
-  return h.started && (it == era_.end() ? 0 : it->second) != h.era;
+  return h.started && tokens_.era(o.fs) != h.era;
 }
 
 void Client::release_set(Held& h) {
@@ -149,7 +148,6 @@ std::vector<corpse::Holding> Client::manifest(std::uint32_t fs) const {
 void Client::reset() {
   sim_.observe(self_, "cxfs.reset");
   for (auto& [fs, c] : chandles_) {
-    ++era_[fs];
     void_targets_.insert(fs);
     tokens_.server_lost(fs);
     drop_cached(fs);
@@ -227,7 +225,6 @@ Task<std::optional<Reply>> Client::call(std::uint32_t fs, Request r) {
 // included: data written but not fsync'd is lost, as after a crash.
 void Client::server_restarted(std::uint32_t fs) {
   sim_.observe(self_, "cxfs.server_restarted", {{"fs", std::int64_t(fs)}});
-  ++era_[fs];
   tokens_.server_lost(fs);
   drop_cached(fs);
 }
@@ -327,7 +324,10 @@ Task<void> Client::before_return(ObjectId o, TokenType t, Level l) {
       co_await flush_for_return(o);
       extents_.erase(o);
       break;
-    case TokenType::name: names_.erase(o); break;
+    case TokenType::name:
+      names_.erase(o);
+      ++name_changes_[o];
+      break;
     case TokenType::attr: break;  // its part of attrs_ is read only under it, renewed with it
     case TokenType::ioexcl: exclusive_.erase(o); break;
     case TokenType::exist:
@@ -459,9 +459,16 @@ Task<Errno> Client::hold_allocated(Held& h, ObjectId o, std::uint64_t first, std
 
 // The answer to a lookup or create of `name` in directory `d`. Still holding NAME read
 // means nobody changed the directory since the request: the name goes in the cache.
-xfs::Result<Ino> Client::named(ObjectId d, const std::string& name, const std::optional<Reply>& rep) {
+// A name operation of this node on the directory that finished while the request was
+// on its way may have changed what the answer says: then it is not cached (fs
+// property seed 308: a lookup answered before this node's own rename of the name, whose
+// NAME read was lent and so never recalled, cached the old name after the rename had
+// cleared it).
+xfs::Result<Ino> Client::named(ObjectId d, const std::string& name, const std::optional<Reply>& rep,
+                               std::uint64_t since) {
   if (!rep) return xfs::Result<Ino>{Errno::io, 0};
-  if (rep->err == Errno::ok && tokens_.level(d, TokenType::name) != Level::none) names_[d][name] = rep->ino;
+  if (rep->err == Errno::ok && tokens_.level(d, TokenType::name) != Level::none && name_changes_[d] == since)
+    names_[d][name] = rep->ino;
   return xfs::Result<Ino>{rep->err, rep->ino};
 }
 
@@ -485,8 +492,9 @@ Task<xfs::Result<Ino>> Client::lookup(std::uint32_t fs, Ino dir, std::string nam
   r.kind = Kind::lookup;
   r.ino = dir;
   r.name = name;
+  const std::uint64_t since = name_changes_[d];
   std::optional<Reply> rep = co_await call(fs, r);
-  const xfs::Result<Ino> res = named(d, name, rep);
+  const xfs::Result<Ino> res = named(d, name, rep, since);
   tokens_.release(d, TokenType::name);
   co_return res;
 }
@@ -504,8 +512,9 @@ Task<xfs::Result<Ino>> Client::create(std::uint32_t f, Ino dir, std::string leaf
   r.ino = dir;
   r.name = leaf;
   r.file_type = type;
+  const std::uint64_t since = name_changes_[d];
   std::optional<Reply> rep = co_await call(f, r);
-  co_return named(d, leaf, rep);
+  co_return named(d, leaf, rep, since);
 }
 
 
@@ -520,6 +529,7 @@ Task<Errno> Client::unlink(std::uint32_t f, Ino dir, std::string leaf) {
   r.ino = dir;
   r.name = leaf;
   std::optional<Reply> rep = co_await call(f, r);
+  ++name_changes_[d];
   auto it = names_.find(d);
   if (it != names_.end()) it->second.erase(leaf);
   co_return rep ? rep->err : Errno::io;
@@ -537,6 +547,8 @@ Task<Errno> Client::rename(std::uint32_t f, Ino from_dir, std::string from, Ino 
   // Our own cached names of both directories may be wrong now.
   names_.erase(ObjectId{f, from_dir});
   names_.erase(ObjectId{f, to_dir});
+  ++name_changes_[ObjectId{f, from_dir}];
+  ++name_changes_[ObjectId{f, to_dir}];
   co_return rep ? rep->err : Errno::io;
 }
 

@@ -111,7 +111,8 @@ class Client {
   Task<void> before_return(token::ObjectId o, token::TokenType t, token::Level l);
   Task<void> give_back(token::ObjectId o, token::TokenType t, token::Level l, token::Grants given,
                        token::TokenState st);
-  xfs::Result<Ino> named(token::ObjectId d, const std::string& name, const std::optional<Reply>& rep);
+  xfs::Result<Ino> named(token::ObjectId d, const std::string& name, const std::optional<Reply>& rep,
+                         std::uint64_t since);
   Task<Errno> flush(token::ObjectId o);
   Task<void> flush_for_return(token::ObjectId o);
   Task<Errno> read_block(token::ObjectId o, std::uint64_t block, Bytes& out);
@@ -133,10 +134,10 @@ class Client {
   std::map<std::uint32_t, std::unique_ptr<chandle::Chandle>> chandles_;
   std::map<std::uint32_t, LocalServer> local_;  // the file systems this node serves
   std::set<std::uint32_t> void_targets_;  // file systems whose chandle predates this node's reset
-  std::map<std::uint32_t, std::uint64_t> era_;  // bumped when every token of a file system is dropped
   std::map<std::uint32_t, std::uint32_t> server_boot_;  // incarnation of each server we talk to
   std::map<token::ObjectId, std::vector<xfs::Extent>> extents_;       // under EXTENT read
   std::map<token::ObjectId, std::map<std::string, Ino>> names_;       // under NAME read (directory)
+  std::map<token::ObjectId, std::uint64_t> name_changes_;              // per directory: names_ dropped or changed
   std::map<token::ObjectId, Stat> attrs_;                             // as of the last grant
   std::set<token::ObjectId> exclusive_;
   std::map<token::ObjectId, std::unique_ptr<Mutex>> flushing_;  // one flush per file at a time                               // I/O-exclusive state true

@@ -23,7 +23,8 @@ void TokenClient::observe(const char* what, ObjectId obj, TokenType type, Level 
                 {"holder", std::int64_t(self_)}});
 }
 
-Task<bool> TokenClient::acquire(ObjectId obj, TokenType type, Level level, Interrupt* interrupt) {
+Task<bool> TokenClient::acquire(ObjectId obj, TokenType type, Level level, Interrupt* interrupt,
+                                std::optional<std::uint64_t> expect_era) {
   for (;;) {
     Object& o = object(obj);
     Slot& s = o.slots[static_cast<std::size_t>(type)];
@@ -44,6 +45,9 @@ Task<bool> TokenClient::acquire(ObjectId obj, TokenType type, Level level, Inter
       ++s.refs;
       co_return true;
     }
+    // The wait above crossed server_lost: asking now would give a token to a caller whose
+    // others are gone (fs property seed 270).
+    if (expect_era && *expect_era != era_[obj.fs]) co_return false;
     // Referenced at no level (the server restarted under them, server_lost): ask again.
     s.busy = true;
     TokenState carried;

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "engine/simulation.h"
@@ -47,7 +48,15 @@ class TokenClient {
   // Returns false if the server could not grant it, or if `interrupt` (recovery,
   // relocation) ended a wait for the token state here early (§0083-0084); nothing is
   // held then. A request already sent to the server is not cut short.
-  Task<bool> acquire(ObjectId obj, TokenType type, Level level, Interrupt* interrupt = nullptr);
+  // With `era`, nothing is asked of the server once the file system's era moved past it
+  // (this node dropped its tokens meanwhile): the caller's other tokens are void.
+  Task<bool> acquire(ObjectId obj, TokenType type, Level level, Interrupt* interrupt = nullptr,
+                     std::optional<std::uint64_t> era = std::nullopt);
+  // Bumped by server_lost: a token or a grant of an older era is no token.
+  std::uint64_t era(std::uint32_t fs) const {
+    auto it = era_.find(fs);
+    return it == era_.end() ? 0 : it->second;
+  }
   void release(ObjectId obj, TokenType type);
 
   // The server's recall of grant `grant`. Answers once the token is gone or
