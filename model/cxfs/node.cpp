@@ -5,7 +5,8 @@
 namespace sansim::cxfs {
 
 Node::Node(Simulation& sim, NodeId self, std::vector<FsConfig> filesystems, Mutations mutations)
-    : sim_(sim), self_(self), filesystems_(std::move(filesystems)), mutations_(mutations), rpc_(sim, self, kPort) {
+    : sim_(sim), self_(self), filesystems_(std::move(filesystems)), mutations_(mutations), rpc_(sim, self, kPort),
+      instantiated_(sim.sched()) {
   client_ = std::make_unique<Client>(sim, self, rpc_, filesystems_, mutations_);
   dcvn_ = std::make_unique<Dcvn>(*client_);
   dsvn_ = std::make_unique<Dsvn>(*client_);
@@ -89,14 +90,35 @@ std::vector<corpse::Holding> Node::manifest(std::uint32_t fs) { return client_->
 
 Task<bool> Node::instantiate(std::uint32_t fs, std::vector<corpse::Holding> holdings) {
   if (fs >= filesystems_.size()) co_return false;
+  // One instantiation per file system at a time: a newer cycle's waits for an aborted
+  // cycle's still mounting and takes its result (fs property seed 326: two servers
+  // mounted at once, the second replacing the first under its running requests).
+  while (instantiating_.count(fs) != 0) co_await instantiated_.wait();
   if (servers_[fs] != nullptr) co_return true;  // instantiated by an aborted cycle already
+  instantiating_.insert(fs);
+  auto op = instantiate_now(fs, std::move(holdings));
+  const bool ok = co_await op;
+  instantiating_.erase(fs);
+  instantiated_.notify_all();
+  co_return ok;
+}
+
+Task<bool> Node::instantiate_now(std::uint32_t fs, std::vector<corpse::Holding> holdings) {
   fresh_ = false;
   const FsConfig& f = filesystems_[fs];
   server_volumes_.push_back(std::make_unique<PathRetry>(sim_.sched(), *sim_.storage().volume(f.volume)));
   auto server = std::make_unique<Server>(sim_, self_, fs, f, rpc_, *server_volumes_.back(), mutations_);
   Server* s = server.get();
   // The journal is replayed before anything is served (§0024-0025).
+  const std::uint64_t lefts = lefts_;
   const Errno e = co_await s->mount();
+  if (e == Errno::ok && lefts != lefts_) {
+    // This node left the membership while it mounted: it serves nothing now.
+    s->retire();
+    server_volumes_.back()->close();
+    retired_.push_back(std::move(server));
+    co_return false;
+  }
   if (e != Errno::ok) {
     retired_.push_back(std::move(server));
     co_return false;
@@ -136,6 +158,7 @@ void Node::retire(std::uint32_t fs) {
 }
 
 void Node::left() {
+  ++lefts_;
   // Nothing this node asked before is worth an answer: calls in flight fail at once (and
   // drop their chandle holds, so the detargets below drain).
   std::set<NodeId> everyone;

@@ -57,6 +57,7 @@ class Node final : public corpse::Participant {
   Task<Bytes> dispatch(NodeId from, Bytes bytes);
   Task<Reply> serve_locally(Server* server, Request r);
   void retire(std::uint32_t fs);
+  Task<bool> instantiate_now(std::uint32_t fs, std::vector<corpse::Holding> holdings);
 
   Simulation& sim_;
   NodeId self_;
@@ -77,7 +78,10 @@ class Node final : public corpse::Participant {
   std::vector<std::unique_ptr<Server>> retired_;
   wp::WhitePages wp_;
   std::set<NodeId> failed_;  // as of the last celldown
-  bool fresh_ = true;  // no file-system state since boot or the last reset (the vote, §0066)
+  bool fresh_ = true;
+  std::uint64_t lefts_ = 0;  // how often this node left the membership
+  std::set<std::uint32_t> instantiating_;  // file systems being mounted here by recovery
+  Condition instantiated_;  // no file-system state since boot or the last reset (the vote, §0066)
 };
 
 }  // namespace sansim::cxfs
