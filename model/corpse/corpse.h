@@ -127,7 +127,6 @@ class Corpse {
   // Nodes this node saw declared failed at a freeze it applied: node -> (generation, epoch).
   std::map<NodeId, std::pair<std::uint64_t, std::uint64_t>> declared_;
   CycleId cycle_;                // the cycle this node leads or follows now
-  Time started_ = 0;
 };
 
 }  // namespace sansim::corpse
