@@ -25,6 +25,7 @@ const char* to_string(FaultKind k) {
     case FaultKind::power_loss: return "power_loss";
     case FaultKind::disk_error: return "disk_error";
     case FaultKind::fence_fail: return "fence_fail";
+    case FaultKind::tape_error: return "tape_error";
   }
   return "?";
 }
@@ -100,9 +101,16 @@ void FaultInjector::apply(std::size_t index, bool undo) {
         if (undo) storage.fabric().repair_fencing(n); else storage.fabric().break_fencing(n);
       }
       break;
-    case FaultKind::command:
+    case FaultKind::command: {
+      const std::string& command = undo ? f.undo_command : f.command;
+      if (command.empty()) break;
       for (NodeId n : f.nodes)
-        if (sim_.up(n) && sim_.process(n) != nullptr) sim_.process(n)->command(f.command);
+        if (sim_.up(n) && sim_.process(n) != nullptr) sim_.process(n)->command(command);
+      break;
+    }
+    case FaultKind::tape_error:
+      // Every tape operation ending before the error is undone fails (media, drive).
+      if (TapeLibrary* t = storage.tape()) t->fail(undo ? sim_.now() : kTimeNever);
       break;
     // Storage faults name disks; the loader checked the names against the scenario.
     case FaultKind::path_down:

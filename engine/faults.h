@@ -25,7 +25,7 @@ struct FaultTrigger {
   bool matches(const Observation& o) const;
 };
 
-enum class FaultKind { crash, restart, partition, heal, freeze, thaw, command, path_down, power_loss, disk_error, fence_fail };
+enum class FaultKind { crash, restart, partition, heal, freeze, thaw, command, path_down, power_loss, disk_error, fence_fail, tape_error };
 
 const char* to_string(FaultKind k);
 
@@ -40,6 +40,7 @@ struct FaultSpec {
   std::uint64_t block_count = 0;
   DiskErrorKind disk_error = DiskErrorKind::eio;
   std::string command;                            // command: e.g. "withdraw"
+  std::string undo_command;                       // command: sent when undone (e.g. "hsm_restart fs1")
   std::optional<VersionTags> upgrade;             // restart: new software on the node
   std::string text;                               // how the scenario said it
 };

@@ -30,6 +30,9 @@ constexpr Mutation kMutations[] = {
     {"keep_names_on_rename", &cxfs::Mutations::keep_names_on_rename},
     {"keep_pages_on_clean_return", &cxfs::Mutations::keep_pages_on_clean_return},
     {"keep_dead_tokens", &cxfs::Mutations::keep_dead_tokens},
+    {"keep_head_locked", &cxfs::Mutations::keep_head_locked},
+    {"surface_migrating", &cxfs::Mutations::surface_migrating},
+    {"lose_events_in_bag", &cxfs::Mutations::lose_events_in_bag},
 };
 
 std::uint64_t volume_blocks(const StorageSpec& storage, const std::string& volume) {
@@ -159,7 +162,7 @@ struct FilesReader {
 
   app::CallSpec call(const YAML::Node& e, Duration duration) const {
     r.only_keys(e, "a workload call",
-                {"at", "node", "call", "path", "to", "offset", "length", "mode", "size", "mtime", "atime"});
+                {"at", "node", "call", "path", "to", "offset", "length", "mode", "size", "mtime", "atime", "release"});
     if (!e["at"] || !e["node"] || !e["call"] || !e["path"])
       r.fail(e, "a workload call needs 'at', 'node', 'call' and 'path' (e.g. {at: 1s, node: n1, call: stat, path: /fs1/a})");
     app::CallSpec c;
@@ -169,7 +172,8 @@ struct FilesReader {
     const std::optional<Call> call = app::parse_call(name);
     if (!call)
       r.fail(e["call"], "unknown call '" + name +
-                            "' (expected read, write, create, mkdir, unlink, rename, stat, truncate, fsync, setattr or lookup)");
+                            "' (expected read, write, create, mkdir, unlink, rename, stat, truncate, fsync, setattr, lookup or "
+                            "migrate)");
     c.call = *call;
     const FsPath p = path(e["path"], "path");
     c.fs = p.fs->id;
@@ -187,6 +191,11 @@ struct FilesReader {
     only_for("size", c.call == Call::truncate, "truncate");
     only_for("mtime", c.call == Call::setattr, "setattr");
     only_for("atime", c.call == Call::setattr, "setattr");
+    only_for("release", c.call == Call::migrate, "migrate");
+    if (c.call == Call::migrate) {
+      if (!p.fs->dmapi) r.fail(e["call"], "migrate needs a DMAPI-enabled file system (" + p.fs->id + " is not)");
+      if (e["release"]) c.release = r.boolean(e["release"], "release");
+    }
     if (data) {
       if (e["offset"]) c.offset = blocks_size(e["offset"], "offset", true, kMaxFileBytes);
       if (e["length"]) c.length = blocks_size(e["length"], "length", false, kMaxCallBytes);
@@ -316,7 +325,7 @@ std::vector<cxfs::FsConfig> load_filesystems(const Reader& r, const YAML::Node& 
   const FilesReader f{r, out, &nodes};
   for (const auto& e : list) {
     r.require_map(e, "a file system");
-    r.only_keys(e, "a file system", {"id", "volume", "servers", "mount", "inodes", "log_blocks"});
+    r.only_keys(e, "a file system", {"id", "volume", "servers", "mount", "inodes", "log_blocks", "dmapi"});
     if (!e["id"] || !e["volume"] || !e["servers"])
       r.fail(e, "a file system needs 'id', 'volume' and 'servers' (e.g. {id: fs1, volume: v1, servers: [n1, n2]})");
     cxfs::FsConfig fs;
@@ -342,6 +351,9 @@ std::vector<cxfs::FsConfig> load_filesystems(const Reader& r, const YAML::Node& 
                                  " must be in its mount list (a metadata server mounts its file system)");
     }
     if (e["inodes"]) fs.inodes = static_cast<std::uint64_t>(r.integer(e["inodes"], "inodes", 16, 1 << 24));
+    if (e["dmapi"]) fs.dmapi = r.boolean(e["dmapi"], "dmapi");
+    if (fs.dmapi && !storage.tape)
+      r.fail(e["dmapi"], "a DMAPI-enabled file system needs a tape library for its HSM (add 'hsm: {tape: {}}')");
     if (e["log_blocks"])
       fs.log_blocks = static_cast<std::uint64_t>(
           r.integer(e["log_blocks"], "log_blocks", static_cast<std::int64_t>(xfs::kMinLogBlocks), 1 << 20));
@@ -365,7 +377,7 @@ std::vector<app::InitialFile> load_initial_files(const Reader& r, const YAML::No
   std::map<std::string, std::uint64_t> blocks;  // file system -> blocks its initial files take
   for (const auto& e : list) {
     r.require_map(e, "a file");
-    r.only_keys(e, "a file", {"path", "size"});
+    r.only_keys(e, "a file", {"path", "size", "offline"});
     if (!e["path"]) r.fail(e, "a file needs a 'path' (e.g. {path: /fs1/a, size: 64KiB})");
     const FsPath p = f.path(e["path"], "file path");
     app::InitialFile file;
@@ -373,6 +385,13 @@ std::vector<app::InitialFile> load_initial_files(const Reader& r, const YAML::No
     file.path = p.path;
     file.node = p.fs->servers.front();
     if (e["size"]) file.size = f.blocks_size(e["size"], "file size", true, kMaxFileBytes);
+    if (e["offline"]) {
+      file.offline = r.boolean(e["offline"], "offline");
+      if (file.offline && !p.fs->dmapi)
+        r.fail(e["offline"], "only a file of a DMAPI-enabled file system can be offline (add 'dmapi: true' to " +
+                                 p.fs->id + ")");
+      if (file.offline && file.size == 0) r.fail(e["offline"], "an offline file needs a size (its data is on tape)");
+    }
     for (const app::InitialFile& other : out) {
       if (other.fs != file.fs) continue;
       if (other.path == file.path) r.fail(e["path"], "file '" + e["path"].Scalar() + "' is listed twice");

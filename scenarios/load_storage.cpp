@@ -182,6 +182,23 @@ struct StorageReader {
 
 }  // namespace
 
+TapeOptions load_hsm(const Reader& r, const YAML::Node& hsm) {
+  const std::map<std::string, NodeId> none;
+  const StorageReader s{r, none};
+  r.require_map(hsm, "hsm");
+  r.only_keys(hsm, "hsm", {"tape"});
+  TapeOptions t;
+  if (!hsm["tape"]) return t;
+  const YAML::Node tape = hsm["tape"];
+  r.require_map(tape, "hsm.tape");
+  r.only_keys(tape, "hsm.tape", {"mount", "seek", "rate", "drives"});
+  if (tape["mount"]) t.mount = s.latency(tape["mount"], "hsm.tape.mount");
+  if (tape["seek"]) t.seek = s.latency(tape["seek"], "hsm.tape.seek");
+  if (tape["rate"]) t.rate = s.bandwidth(tape["rate"], "hsm.tape.rate");
+  if (tape["drives"]) t.drives = static_cast<std::uint32_t>(r.integer(tape["drives"], "hsm.tape.drives", 1, 64));
+  return t;
+}
+
 StorageSpec load_storage(const Reader& r, const YAML::Node& storage, const std::map<std::string, NodeId>& nodes) {
   const StorageReader s{r, nodes};
   StorageSpec spec;

@@ -22,6 +22,10 @@ std::optional<std::uint64_t> parse_size(std::string_view text);
 // Reads the `storage:` section. `nodes` maps the cluster's node names to ids.
 StorageSpec load_storage(const Reader& r, const YAML::Node& storage, const std::map<std::string, NodeId>& nodes);
 
+// Reads the `hsm:` section: {tape: {mount: DUR, seek: DUR, rate: SIZE/s, drives: N}}
+// (every key optional; the defaults are TapeOptions').
+TapeOptions load_hsm(const Reader& r, const YAML::Node& hsm);
+
 // Whether a fault's action is a storage fault.
 bool is_storage_fault(const YAML::Node& fault);
 

@@ -131,6 +131,25 @@ struct Loader {
     }
   }
 
+  // relocation: {mode: hand-off|hold-lock} (§0077-0081; hold-lock measures the reference's
+  // problem: a DMAPI waiter keeps relocation waiting).
+  void relocation(const YAML::Node& m) {
+    r.require_map(m, "relocation");
+    r.only_keys(m, "relocation", {"mode"});
+    if (!m["mode"]) return;
+    const std::string mode = r.str(m["mode"], "relocation.mode");
+    if (mode != "hand-off" && mode != "hold-lock")
+      r.fail(m["mode"], "relocation.mode must be 'hand-off' or 'hold-lock', not '" + mode + "'");
+    for (cxfs::FsConfig& f : sc.filesystems) f.hold_lock = mode == "hold-lock";
+  }
+
+  const cxfs::FsConfig& filesystem(const YAML::Node& n, const std::string& what) {
+    const std::string id = r.str(n, what);
+    for (const cxfs::FsConfig& f : sc.filesystems)
+      if (f.id == id) return f;
+    r.fail(n, what + " names file system '" + id + "', which is not in filesystems");
+  }
+
   // recovery: {fencing: fabric|reset, fence_latency: DUR, reset_reboot: DUR}
   void recovery(const YAML::Node& m) {
     r.require_map(m, "recovery");
@@ -186,16 +205,16 @@ struct Loader {
     r.only_keys(f, "a fault",
                 {"at", "when", "crash", "restart", "partition", "heal", "freeze", "thaw", "withdraw", "restart_after",
                  "heal_after", "thaw_after", "version_tags", "path_down", "power_loss", "disk_error", "undo_after",
-                 "fence_fail"});
+                 "fence_fail", "relocate", "hsm_crash", "tape_error"});
     FaultSpec spec;
     spec.trigger = trigger(f);
     int actions = 0;
     for (const char* k : {"crash", "restart", "partition", "heal", "freeze", "thaw", "withdraw", "path_down", "power_loss",
-                          "disk_error", "fence_fail"})
+                          "disk_error", "fence_fail", "relocate", "hsm_crash", "tape_error"})
       if (f[k]) ++actions;
     if (actions != 1)
       r.fail(f, "a fault needs exactly one action: crash, restart, partition, heal, freeze, thaw, withdraw, path_down, "
-                "power_loss, disk_error or fence_fail");
+                "power_loss, disk_error, fence_fail, relocate, hsm_crash or tape_error");
     auto only_with = [&](const char* option, const char* action) {
       if (f[option] && !f[action]) r.fail(f[option], std::string("'") + option + "' goes with '" + action + "'");
     };
@@ -203,8 +222,8 @@ struct Loader {
     only_with("heal_after", "partition");
     only_with("thaw_after", "freeze");
     only_with("version_tags", "restart");
-    if (f["undo_after"] && !is_storage_fault(f) && !f["fence_fail"])
-      r.fail(f["undo_after"], "'undo_after' goes with path_down, disk_error or fence_fail");
+    if (f["undo_after"] && !is_storage_fault(f) && !f["fence_fail"] && !f["hsm_crash"] && !f["tape_error"])
+      r.fail(f["undo_after"], "'undo_after' goes with path_down, disk_error, fence_fail, hsm_crash or tape_error");
     std::ostringstream text;
     text << (spec.trigger.at ? "at " + format_duration(*spec.trigger.at) : "when " + spec.trigger.observe) << ": ";
     if (is_storage_fault(f)) {
@@ -230,6 +249,36 @@ struct Loader {
       spec.nodes = nodes(f["fence_fail"], "fence_fail");
       if (f["undo_after"]) spec.undo_after = r.duration(f["undo_after"], "undo_after");
       text << "fence_fail";
+    } else if (f["relocate"]) {
+      // KORE (§0074): the administrator asks for `fs` to move to `to`; the request goes to
+      // the target node, which passes it to the file system's server.
+      const YAML::Node rl = f["relocate"];
+      r.require_map(rl, "relocate");
+      r.only_keys(rl, "relocate", {"fs", "to"});
+      if (!rl["fs"] || !rl["to"]) r.fail(rl, "relocate needs 'fs' and 'to' (e.g. {fs: fs1, to: n3})");
+      const cxfs::FsConfig& fs = filesystem(rl["fs"], "relocate.fs");
+      const NodeId to = node(rl["to"], "relocate.to");
+      if (std::find(fs.servers.begin(), fs.servers.end(), to) == fs.servers.end())
+        r.fail(rl["to"], "node '" + sc.nodes[to].id + "' is not a candidate server of " + fs.id + " (its servers list)");
+      spec.kind = FaultKind::command;
+      spec.command = "relocate " + fs.id + " " + std::to_string(to);
+      spec.nodes = {to};
+      text << "relocate " << fs.id << " to";
+    } else if (f["hsm_crash"]) {
+      const cxfs::FsConfig& fs = filesystem(f["hsm_crash"], "hsm_crash");
+      if (!fs.dmapi) r.fail(f["hsm_crash"], fs.id + " has no HSM (it is not DMAPI-enabled)");
+      spec.kind = FaultKind::command;
+      spec.command = "hsm_crash " + fs.id;
+      spec.undo_command = "hsm_restart " + fs.id;
+      for (NodeId n = 0; n < sc.nodes.size(); ++n) spec.nodes.push_back(n);  // whichever serves it
+      if (f["undo_after"]) spec.undo_after = r.duration(f["undo_after"], "undo_after");
+      text << "hsm_crash " << fs.id;
+    } else if (f["tape_error"]) {
+      if (!sc.storage.tape) r.fail(f["tape_error"], "tape_error needs a tape library ('hsm:' section)");
+      if (!r.boolean(f["tape_error"], "tape_error")) r.fail(f["tape_error"], "write 'tape_error: true'");
+      spec.kind = FaultKind::tape_error;
+      if (f["undo_after"]) spec.undo_after = r.duration(f["undo_after"], "undo_after");
+      text << "tape_error";
     } else if (f["thaw"]) {
       spec.kind = FaultKind::thaw;
       spec.nodes = nodes(f["thaw"], "thaw");
@@ -283,7 +332,7 @@ struct Loader {
       }
       if (f["heal_after"]) spec.undo_after = r.duration(f["heal_after"], "heal_after");
     }
-    if (!spec.nodes.empty() && spec.kind != FaultKind::path_down) {  // path_down names its node itself
+    if (!spec.nodes.empty() && spec.kind != FaultKind::path_down && !f["hsm_crash"]) {  // path_down names its node itself
       text << " ";
       for (std::size_t i = 0; i < spec.nodes.size(); ++i) text << (i ? "," : "") << sc.nodes[spec.nodes[i]].id;
     }
@@ -297,7 +346,8 @@ struct Loader {
     for (const auto& item : e) {
       r.require_map(item, "an expectation");
       r.only_keys(item, "an expectation",
-                  {"checkers", "membership_stable_within", "quorum_grace", "final_state", "final_members"});
+                  {"checkers", "membership_stable_within", "quorum_grace", "final_state", "final_members",
+                   "relocation_completes_within"});
       if (const YAML::Node c = item["checkers"]) {
         r.require_list(c, "checkers");
         for (const auto& n : c) {
@@ -315,6 +365,11 @@ struct Loader {
       if (item["membership_stable_within"])
         sc.expect.stable_within = r.duration(item["membership_stable_within"], "membership_stable_within");
       if (item["quorum_grace"]) sc.expect.quorum_grace = r.duration(item["quorum_grace"], "quorum_grace");
+      if (item["relocation_completes_within"]) {
+        sc.expect.relocation_within = r.duration(item["relocation_completes_within"], "relocation_completes_within");
+        if (*sc.expect.relocation_within <= 0)
+          r.fail(item["relocation_completes_within"], "relocation_completes_within must be longer than zero");
+      }
       if (const YAML::Node fs = item["final_state"]) {
         r.require_map(fs, "final_state");
         for (const auto& kv : fs) {
@@ -379,7 +434,7 @@ struct Loader {
     if (!root.IsMap()) r.fail(root, "a scenario must be a YAML mapping with name, duration and cluster");
     r.only_keys(root, "the scenario",
                 {"name", "description", "seed", "duration", "explore_schedule", "mutations", "cluster", "storage",
-                 "filesystems", "files", "workload", "recovery", "faults", "expect", "replay"});
+                 "filesystems", "files", "workload", "recovery", "faults", "expect", "replay", "hsm", "relocation"});
     if (!root["name"]) r.fail(root, "the scenario needs a 'name'");
     sc.name = r.str(root["name"], "name");
     if (sc.name.empty() || sc.name.find_first_of("/\\ \t") != std::string::npos)
@@ -393,11 +448,13 @@ struct Loader {
     if (!root["cluster"]) r.fail(root, "the scenario needs a 'cluster' with its nodes");
     cluster(root["cluster"]);
     if (root["storage"]) sc.storage = load_storage(r, root["storage"], ids);
+    if (root["hsm"]) sc.storage.tape = load_hsm(r, root["hsm"]);
     if (root["filesystems"]) sc.filesystems = load_filesystems(r, root["filesystems"], sc.storage, ids);
     if (root["files"]) sc.workload.files = load_initial_files(r, root["files"], sc.filesystems, sc.storage);
     if (root["workload"]) load_workload(r, root["workload"], sc.filesystems, ids, sc.duration, sc.workload);
     if (root["mutations"]) mutations(root["mutations"]);
     if (root["recovery"]) recovery(root["recovery"]);
+    if (root["relocation"]) relocation(root["relocation"]);
     if (root["faults"]) {
       r.require_list(root["faults"], "faults");
       for (const auto& f : root["faults"]) fault(f);

@@ -33,6 +33,8 @@ struct Expectations {
   Duration quorum_grace = 3'000'000'000;
   std::map<NodeId, std::string> final_state;
   std::optional<std::vector<NodeId>> final_members;
+  // KORE: every relocation ends (end, refused or abandoned) within this of its request.
+  std::optional<Duration> relocation_within;
 };
 
 // Present in a failure file: what the original run saw, so a replay can compare.

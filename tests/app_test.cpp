@@ -130,6 +130,10 @@ class FakeFs final : public vnode::FileAccess {
     co_await sim_.sched().sleep(1_ms);
     co_return open_count[ino] > 0 ? Errno::ok : Errno::inval;
   }
+  Task<Errno> migrate(std::string fs, std::string path, bool) override {
+    co_await sim_.sched().sleep(1_ms);
+    co_return names_.count(fs + path) != 0 ? Errno::ok : Errno::noent;
+  }
 
   bool has(const std::string& key) const { return names_.count(key) != 0; }
 

@@ -59,6 +59,8 @@ Request gen_request(Kind kind) {
   r.count = *rc::gen::arbitrary<std::uint64_t>();
   r.size = *rc::gen::arbitrary<std::uint64_t>();
   r.node = *rc::gen::arbitrary<NodeId>();
+  r.event = *rc::gen::element<std::uint8_t>(0, 1, 2, 4);
+  r.release = *rc::gen::arbitrary<bool>();
   return r;
 }
 
@@ -66,11 +68,12 @@ Request gen_any_request() { return gen_request(static_cast<Kind>(*rc::gen::inRan
 
 Reply gen_reply() {
   Reply r;
-  r.err = static_cast<Errno>(*rc::gen::inRange(0, static_cast<int>(Errno::stale) + 1));
+  r.err = static_cast<Errno>(*rc::gen::inRange(0, static_cast<int>(xfs::kErrnos)));
   r.ino = *rc::gen::arbitrary<std::uint64_t>();
   r.level = static_cast<token::Level>(*rc::gen::inRange(0, 4));
   r.returned = *rc::gen::arbitrary<bool>();
   r.absent = *rc::gen::arbitrary<bool>();
+  r.events = *rc::gen::inRange<std::uint8_t>(0, 8);
   r.state = gen_state();
   r.stat.ino = *rc::gen::arbitrary<std::uint64_t>();
   r.stat.type = gen_file_type();
@@ -266,6 +269,9 @@ BOOST_AUTO_TEST_CASE(out_of_range_enums_are_rejected_naming_the_field) {
   rejected_naming(base, offset_of_field(base, encode(f)), 0, "file_type:", decode_req);
   rejected_naming(base, offset_of_field(base, encode(f)), 3, "file_type:", decode_req);
   rejected_naming(base, offset_of_field(base, encode(c)), 2, "conditional", decode_req);
+  Request ev = r;
+  ev.event = 1;
+  rejected_naming(base, offset_of_field(base, encode(ev)), 5, "event", decode_req);
   // An optional's presence flag is a boolean too.
   Request a = r;
   a.attrs.uid = 0;
@@ -284,7 +290,7 @@ BOOST_AUTO_TEST_CASE(out_of_range_enums_are_rejected_naming_the_field) {
   st.stat.type = xfs::FileType::directory;
   Reply rt = p;
   rt.returned = true;
-  rejected_naming(rbase, offset_of_field(rbase, encode(e)), static_cast<std::uint8_t>(Errno::stale) + 1, "err:",
+  rejected_naming(rbase, offset_of_field(rbase, encode(e)), xfs::kErrnos, "err:",
                   decode_rep);
   rejected_naming(rbase, offset_of_field(rbase, encode(pl)), 4, "level:", decode_rep);
   rejected_naming(rbase, offset_of_field(rbase, encode(st)), 0, "stat.type:", decode_rep);
@@ -292,6 +298,9 @@ BOOST_AUTO_TEST_CASE(out_of_range_enums_are_rejected_naming_the_field) {
   Reply ab = p;
   ab.absent = true;
   rejected_naming(rbase, offset_of_field(rbase, encode(ab)), 2, "absent", decode_rep);
+  Reply em = p;
+  em.events = 5;
+  rejected_naming(rbase, offset_of_field(rbase, encode(em)), 8, "events", decode_rep);
 }
 
 BOOST_AUTO_TEST_CASE(lengths_are_bounded_by_the_buffer) {
@@ -301,8 +310,8 @@ BOOST_AUTO_TEST_CASE(lengths_are_bounded_by_the_buffer) {
   p.extents = {xfs::Extent{1, 2, 3}};
   Bytes b = encode(p);
   // The extent count sits right after stat (u32), before the one extent (24 bytes),
-  // ioexcl (1), node (4) and boot (4).
-  const std::size_t count_at = b.size() - 4 - 4 - 1 - 24 - 4;
+  // ioexcl (1), node (4), boot (4) and the DMAPI events (1).
+  const std::size_t count_at = b.size() - 1 - 4 - 4 - 1 - 24 - 4;
   BOOST_REQUIRE_EQUAL(b[count_at], 1);
   for (std::uint8_t v : {0xff, 0x7f}) {
     for (int i = 0; i < 4; ++i) b[count_at + i] = v;

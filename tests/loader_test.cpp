@@ -219,7 +219,7 @@ BOOST_AUTO_TEST_CASE(each_bad_storage_input_gets_one_error) {
            {"power_loss: [d1]", "power_loss: [d3]", 12, "names disk 'd3'"},
            {"power_loss: [d1]", "power_loss: [d1, d1]", 12, "names disk 'd1' twice"},
            {"power_loss: [d1]", "power_loss: [d1], undo_after: 1s", 12, "'undo_after' goes with path_down or an eio"},
-           {"power_loss: [d1]", "crash: n2, undo_after: 1s", 12, "'undo_after' goes with path_down, disk_error or fence_fail"},
+           {"power_loss: [d1]", "crash: n2, undo_after: 1s", 12, "'undo_after' goes with path_down, disk_error, fence_fail, hsm_crash or tape_error"},
            {"power_loss: [d1]", "power_loss: [d1], crash: n2", 12, "exactly one action"},
            {"kind: latent}}", "kind: latent}, undo_after: 1s}", 13, "a latent error lasts"},
            {"kind: latent", "kind: rusty", 13, "unknown disk_error kind 'rusty'"},
@@ -443,7 +443,7 @@ BOOST_AUTO_TEST_CASE(recovery_options_and_fence_failures_load_and_bad_ones_are_n
   e = error_of(replace(kGood, "faults:\n", "recovery: {reset_reboot: 0s}\nfaults:\n"));
   BOOST_TEST(e.find("recovery.reset_reboot must be longer than zero") != std::string::npos, e);
   e = error_of(replace(kGood, "restart_after: 1s}", "undo_after: 1s}"));
-  BOOST_TEST(e.find("'undo_after' goes with path_down, disk_error or fence_fail") != std::string::npos, e);
+  BOOST_TEST(e.find("'undo_after' goes with path_down, disk_error, fence_fail, hsm_crash or tape_error") != std::string::npos, e);
   e = error_of(replace(kGood, "faults:\n", "mutations: [skip_fencin]\nfaults:\n"));
   BOOST_TEST(e.find("unknown mutation 'skip_fencin'") != std::string::npos, e);
 }

@@ -96,6 +96,10 @@ class Recorder final : public Behavior {
     note("fsync", v, "");
     co_return Errno::ok;
   }
+  Task<Errno> migrate(Vnode& v, bool release) override {
+    note("migrate", v, release ? "release" : "");
+    co_return Errno::ok;
+  }
   Task<Errno> fault(Vnode& v, std::uint64_t page, bool store, std::uint64_t in_page, Bytes& bytes) override {
     note(store ? "fault.store" : "fault.load", v, std::to_string(page));
     if (store) {

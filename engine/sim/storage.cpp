@@ -7,7 +7,7 @@
 
 namespace sansim {
 
-Storage::Storage(Scheduler& s, Rng rng, std::size_t nodes) : rng_(rng), fabric_(s, nodes) {}
+Storage::Storage(Scheduler& s, Rng rng, std::size_t nodes) : rng_(rng), sched_(s), fabric_(s, nodes) {}
 
 namespace {
 
@@ -39,6 +39,10 @@ void validate(const StorageSpec& spec, std::size_t nodes) {
     for (const std::string& name : v.disks)
       if (!has_disk(spec, name)) throw std::invalid_argument("volume '" + v.id + "' uses unknown disk '" + name + "'");
   }
+  if (spec.tape && spec.tape->drives == 0) throw std::invalid_argument("the tape library needs at least one drive");
+  if (spec.tape && spec.tape->rate == 0) throw std::invalid_argument("tape rate must be positive");
+  if (spec.tape && (spec.tape->mount < 0 || spec.tape->seek < 0))
+    throw std::invalid_argument("tape mount and seek times must not be negative");
 }
 
 }  // namespace
@@ -47,6 +51,7 @@ void Storage::configure(const StorageSpec& spec) {
   if (!disks_.empty() || !volumes_.empty()) throw std::invalid_argument("storage is already configured");
   validate(spec, fabric_.nodes());
   fabric_.set_defaults(spec.fabric);
+  if (spec.tape) tape_ = std::make_unique<TapeLibrary>(sched_, *spec.tape);
   for (const StorageSpec::DiskSpec& d : spec.disks) {
     disks_.push_back(std::make_unique<Disk>(d.id, d.blocks));
     fabric_.attach(*disks_.back());

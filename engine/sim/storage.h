@@ -14,6 +14,7 @@
 #include "engine/scheduler.h"
 #include "engine/sim/disk.h"
 #include "engine/sim/fabric.h"
+#include "engine/sim/tape.h"
 #include "engine/sim/volume.h"
 
 namespace sansim {
@@ -39,6 +40,7 @@ struct StorageSpec {
   PathOptions fabric;
   std::vector<PathSpec> paths;
   std::vector<VolumeSpec> volumes;
+  std::optional<TapeOptions> tape;  // a tape library for HSM (`hsm:` in a scenario)
 };
 
 class Storage {
@@ -59,6 +61,8 @@ class Storage {
   Disk* disk(std::string_view name);
   Disk& disk(DiskId d) { return fabric_.disk(d); }
   Volume* volume(std::string_view name);
+  // The tape library, or null when the scenario has none.
+  TapeLibrary* tape() { return tape_.get(); }
   const Volume* volume(std::string_view name) const;
   std::size_t disk_count() const { return disks_.size(); }
   // Volume names in the order they were configured.
@@ -70,7 +74,9 @@ class Storage {
 
  private:
   Rng rng_;
+  Scheduler& sched_;
   Fabric fabric_;
+  std::unique_ptr<TapeLibrary> tape_;
   std::vector<std::unique_ptr<Disk>> disks_;  // index = DiskId
   std::vector<std::pair<std::string, std::unique_ptr<Volume>>> volumes_;
 };

@@ -104,7 +104,11 @@ Task<void> App::run_setup(Process* p) {
     if (!ok || f.size == 0) continue;
     c.call = Call::fsync;
     const xfs::Errno synced = co_await setup_call(p, c, false);
-    (void)synced;  // recorded; nothing else depends on it
+    if (synced != xfs::Errno::ok || !f.offline) continue;
+    c.call = Call::migrate;
+    c.release = true;
+    const xfs::Errno migrated = co_await setup_call(p, c, false);
+    (void)migrated;  // recorded
   }
 }
 

@@ -190,6 +190,13 @@ Task<xfs::Errno> Process::name_call(CallSpec c) {
       complete(op, c.call, e);
       co_return e;
     }
+    case Call::migrate: {
+      const std::int64_t op = ids_.next();
+      invoke(op, c, {{"release", std::int64_t(c.release ? 1 : 0)}});
+      const Errno e = co_await files_.migrate(c.fs, c.path, c.release);
+      complete(op, c.call, e);
+      co_return e;
+    }
     case Call::read:
     case Call::write:
     case Call::fsync:

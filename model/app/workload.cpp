@@ -6,7 +6,7 @@ namespace sansim::app {
 namespace {
 
 constexpr const char* kCallNames[] = {"read", "write",    "create", "mkdir",   "unlink", "rename",
-                                      "stat", "truncate", "fsync",  "setattr", "lookup"};
+                                      "stat", "truncate", "fsync",  "setattr", "lookup", "migrate"};
 constexpr const char* kModeNames[] = {"buffered", "direct", "mapped"};
 constexpr const char* kGeneratorNames[] = {"mixed", "hot", "sequential"};
 
@@ -45,6 +45,7 @@ std::string describe(const CallSpec& c) {
       break;
     case Call::rename: s += " " + c.path2; break;
     case Call::truncate: s += " " + std::to_string(c.size); break;
+    case Call::migrate: s += c.release ? " release" : ""; break;
     case Call::setattr:
       if (c.attrs.atime) s += " atime=" + std::to_string(*c.attrs.atime);
       if (c.attrs.mtime) s += " mtime=" + std::to_string(*c.attrs.mtime);

@@ -24,7 +24,9 @@
 namespace sansim::app {
 
 // The calls a process makes, as recorded in app.invoke's `call` field.
-enum class Call : std::uint8_t { read, write, create, mkdir, unlink, rename, stat, truncate, fsync, setattr, lookup };
+// `migrate` is dmput: the file system's HSM copies the file to tape (`release`: and
+// leaves it offline). It changes no data or attribute a user can see.
+enum class Call : std::uint8_t { read, write, create, mkdir, unlink, rename, stat, truncate, fsync, setattr, lookup, migrate };
 
 const char* to_string(Call c);
 std::optional<Call> parse_call(std::string_view name);
@@ -45,6 +47,7 @@ struct CallSpec {
   std::uint64_t size = 0;                 // truncate: the new size in bytes
   vnode::IoMode mode = vnode::IoMode::buffered;  // read, write
   xfs::SetAttr attrs;                     // setattr
+  bool release = false;                   // migrate: leave the file offline
 };
 
 // One line for logs and tests: "write fs1:/a 8192+4096 direct", "rename fs1:/a /b".
@@ -90,6 +93,7 @@ struct InitialFile {
   std::string fs;
   std::string path;
   std::uint64_t size = 0;  // bytes, a multiple of kBlockSize
+  bool offline = false;    // migrated to tape and released once written (DMAPI file systems)
   bool operator==(const InitialFile&) const = default;
 };
 

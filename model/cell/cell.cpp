@@ -1,5 +1,7 @@
 #include "model/cell/cell.h"
 
+#include <sstream>
+
 namespace sansim {
 
 Cell::Cell(Simulation& sim, NodeId self, CellConfig config)
@@ -11,7 +13,11 @@ Cell::Cell(Simulation& sim, NodeId self, CellConfig config)
     for (const cxfs::FsConfig& f : config_.filesystems) rc.candidates.push_back(f.servers);
     rc.options = config_.recovery;
     corpse_ = std::make_unique<corpse::Corpse>(sim, self, std::move(rc), *cxfs_, creds_);
-    cms_.set_listener([this](cms::State s, const cms::Membership& m) { corpse_->membership(s, m); });
+    kore_ = std::make_unique<kore::Kore>(sim, self, *cxfs_);
+    cms_.set_listener([this](cms::State s, const cms::Membership& m) {
+      kore_->membership(s, m);  // first: a relocation in progress is abandoned before recovery freezes
+      corpse_->membership(s, m);
+    });
   }
   if (cxfs_) app_ = std::make_unique<app::App>(sim, self, cxfs_->files(), config_.workload, sim.rng("app", self));
 }
@@ -20,12 +26,29 @@ void Cell::start() {
   cms_.start();
   if (cxfs_) cxfs_->start();
   if (corpse_) corpse_->start();
+  if (kore_) kore_->start();
   if (app_) app_->start();
 }
 
 bool Cell::command(const std::string& name) {
   if (name == "withdraw") {
     cms_.withdraw();
+    return true;
+  }
+  std::istringstream in(name);
+  std::string verb, fs;
+  in >> verb >> fs;
+  if (!cxfs_) return false;
+  const std::optional<std::uint32_t> index = cxfs_->fs_index(fs);
+  if (!index) return false;
+  if (verb == "relocate") {
+    NodeId to = kNoNode;
+    if (!(in >> to) || to >= sim_.node_count()) return false;
+    kore_->relocate(*index, to);
+    return true;
+  }
+  if (verb == "hsm_crash" || verb == "hsm_restart") {
+    cxfs_->hsm_crash(*index, verb == "hsm_crash");  // only the node serving fs has one
     return true;
   }
   return false;

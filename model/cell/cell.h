@@ -15,6 +15,7 @@
 #include "model/cred/credential_cache.h"
 #include "model/cxfs/config.h"
 #include "model/cxfs/node.h"
+#include "model/kore/kore.h"
 
 namespace sansim {
 
@@ -35,10 +36,13 @@ class Cell final : public NodeProcess {
   Cell(Simulation& sim, NodeId self, CellConfig config);
 
   void start() override;
+  // Operator commands: "withdraw"; "relocate <fs> <node>" (KORE, to node number <node>);
+  // "hsm_crash <fs>" and "hsm_restart <fs>" (the HSM daemon beside fs's server).
   bool command(const std::string& name) override;
 
   const cms::Cms& membership() const { return cms_; }
   cxfs::Node* cxfs() { return cxfs_.get(); }
+  kore::Kore* kore() { return kore_.get(); }
 
  private:
   Simulation& sim_;
@@ -48,6 +52,7 @@ class Cell final : public NodeProcess {
   cred::CredentialCache creds_;
   std::unique_ptr<cxfs::Node> cxfs_;  // when the cluster has file systems
   std::unique_ptr<corpse::Corpse> corpse_;  // recovers them on membership changes
+  std::unique_ptr<kore::Kore> kore_;        // relocates their servers on request
   std::unique_ptr<app::App> app_;     // the node's user processes, on cxfs's FileAccess
 };
 

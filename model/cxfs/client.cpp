@@ -31,7 +31,7 @@ Task<bool> Client::acquire_set(Held& h, ObjectId o, std::vector<std::pair<TokenT
     // Checked before each acquire too: a token taken for a call whose others were voided
     // would stay cached here without the EXIST it depends on (fs property seed 258).
     if (voided(h, o)) co_return false;
-    if (!co_await tokens_.acquire(o, t, l, nullptr, h.era)) co_return false;
+    if (!co_await tokens_.acquire(o, t, l, moving_interrupt(o.fs), h.era)) co_return false;
     h.tokens.emplace_back(o, t);
     if (voided(h, o)) co_return false;
   }
@@ -59,7 +59,8 @@ Client::Client(Simulation& sim, NodeId self, Rpc& rpc, const std::vector<FsConfi
           [this](ObjectId o, TokenType t, Level l) { return before_return(o, t, l); },
           [this](ObjectId o, TokenType t, Level l, token::Grants given, token::TokenState st) {
             return give_back(o, t, l, given, st);
-          }) {
+          }),
+      repointed_(sim.sched()) {
   for (const FsConfig& f : filesystems_)
     volumes_.push_back(std::make_unique<PathRetry>(sim.sched(), *sim.storage().volume(f.volume)));
 }
@@ -87,6 +88,12 @@ constexpr Duration kRetry = 50'000'000;  // 50ms between attempts while the serv
 }  // namespace
 
 Task<void> Client::retarget(std::uint32_t fs, NodeId server) {
+  auto op = retarget_now(fs, server);
+  co_await op;
+  repointed(fs);
+}
+
+Task<void> Client::retarget_now(std::uint32_t fs, NodeId server) {
   auto it = chandles_.find(fs);
   if (it == chandles_.end()) {
     chandles_.emplace(fs, std::make_unique<chandle::Chandle>(sim_.sched(), chandle::Service::file_system,
@@ -180,8 +187,19 @@ Task<std::optional<Reply>> Client::call(std::uint32_t fs, Request r) {
   if (it == chandles_.end()) co_return std::nullopt;
   chandle::Chandle& c = *it->second;
   const Time deadline = sim_.now() + kMountWait;
+  Reply migrating;
+  migrating.err = Errno::migrating;
   for (;;) {
-    chandle::Chandle::Hold h = co_await c.hold(nullptr, deadline);
+    if (relocating_.count(fs) != 0) {
+      // The file system's server is being relocated (KORE detargeted this node). A return
+      // waits and goes to the new server; anything else is handed back as `migrating`
+      // for the caller to hand off (model/vnode/handoff.h).
+      if (r.kind != Kind::token_return) co_return migrating;
+      co_await wait(fs, epoch(fs));
+      continue;
+    }
+    chandle::Chandle::Hold h = co_await c.hold(moving_interrupt(fs), deadline);
+    if (!h && relocating_.count(fs) != 0) continue;
     if (!h) co_return std::nullopt;  // no server for this long: "cell down" (§0068)
     const NodeId to = h.target().node;
     std::optional<Reply> rep;
@@ -203,6 +221,14 @@ Task<std::optional<Reply>> Client::call(std::uint32_t fs, Request r) {
       }
     }
     h.release();
+    if (rep && rep->err == Errno::migrating) {
+      migrating_seen_[fs] = epoch(fs);
+      if (r.kind == Kind::token_return) {
+        co_await wait(fs, epoch(fs));
+        continue;
+      }
+      co_return rep;
+    }
     if (rep && rep->err != Errno::stale) {
       if (to != self_) {
         auto [b, fresh] = server_boot_.try_emplace(fs, rep->boot);
@@ -235,6 +261,7 @@ void Client::drop_cached(std::uint32_t fs) {
   std::erase_if(names_, of_fs);
   std::erase_if(attrs_, of_fs);
   std::erase_if(exclusive_, [fs](const ObjectId& o) { return o.fs == fs; });
+  std::erase_if(events_, of_fs);
   pages_.discard_fs(fs);
 }
 
@@ -247,8 +274,14 @@ Task<token::Grant> Client::request_token(ObjectId o, TokenType t, Level l, token
   r.level = l;
   r.given[static_cast<std::size_t>(t)] = given;
   r.state = st;
-  std::optional<Reply> rep = co_await call(o.fs, r);
   token::Grant g;
+  if (relocating_.count(o.fs) != 0) {
+    // Not sent: the chandle is detargeted for a relocation. The level given up goes back
+    // to the new server on its own (the caller hands off and asks again there).
+    if (given != 0) sim_.sched().spawn(self_, return_later(o, t, given, st), "cxfs.return_later");
+    co_return g;
+  }
+  std::optional<Reply> rep = co_await call(o.fs, r);
   if (!rep || rep->err != Errno::ok) co_return g;
   g.ok = true;
   g.level = rep->level;
@@ -276,11 +309,92 @@ Task<token::Grant> Client::request_token(ObjectId o, TokenType t, Level l, token
   }
   if (t == TokenType::size) a.size = rep->stat.size;
   if (t == TokenType::extent) extents_[o] = rep->extents;
+  if (t == TokenType::dmapi) events_[o] = rep->events;  // the mask travels with the token (§0039)
   if (t == TokenType::ioexcl) {
     if (rep->ioexcl) exclusive_.insert(o);
     else exclusive_.erase(o);
   }
   co_return g;
+}
+
+// Fig. 7 and 8: the DMAPI token at read level (its grant brings the file's event mask,
+// §0039), then — if the mask has the event — the event to the metadata server, which
+// answers once the HSM has processed it (§0040-0042). The token stays held to the end of
+// the call. `migrating` (a relocation woke the event) goes up to the dmapi behavior.
+Task<Errno> Client::raise_event(Held& dm, ObjectId o, dmapi::Event e) {
+  if (!filesystems_[o.fs].dmapi) co_return Errno::ok;
+  std::vector<std::pair<TokenType, Level>> want{{TokenType::dmapi, Level::read}};
+  if (!co_await acquire_set(dm, o, want)) co_return failed(o.fs);
+  auto m = events_.find(o);
+  if (m == events_.end() || !dmapi::has(m->second, e)) co_return Errno::ok;
+  Request r;
+  r.kind = Kind::dmapi_event;
+  r.ino = o.ino;
+  r.event = static_cast<std::uint8_t>(e);
+  const std::int64_t seq = static_cast<std::int64_t>(++events_sent_);
+  sim_.observe(self_, "dmapi.sent", {{"fs", std::int64_t(o.fs)}, {"ino", std::int64_t(o.ino)},
+                                     {"event", std::string(dmapi::to_string(e))}, {"seq", seq}});
+  std::optional<Reply> rep = co_await call(o.fs, r);
+  const Errno result = rep ? rep->err : Errno::io;
+  sim_.observe(self_, "dmapi.reply", {{"fs", std::int64_t(o.fs)}, {"ino", std::int64_t(o.ino)}, {"seq", seq},
+                                      {"result", std::string(xfs::to_string(result))}});
+  if (result != Errno::ok) co_return result;
+  if (tokens_.level(o, TokenType::dmapi) != Level::none) events_[o] = rep->events;
+  co_return Errno::ok;
+}
+
+Errno Client::failed(std::uint32_t fs) const { return moving(fs) ? Errno::migrating : Errno::io; }
+
+bool Client::moving(std::uint32_t fs) const {
+  if (relocating_.count(fs) != 0) return true;
+  auto it = migrating_seen_.find(fs);
+  return it != migrating_seen_.end() && it->second == epoch(fs);
+}
+
+Interrupt* Client::moving_interrupt(std::uint32_t fs) {
+  auto& i = moving_[fs];
+  if (!i) i = std::make_unique<Interrupt>(sim_.sched());
+  return i.get();
+}
+
+std::uint64_t Client::epoch(std::uint32_t fs) const {
+  auto it = epochs_.find(fs);
+  return it == epochs_.end() ? 0 : it->second;
+}
+
+Task<void> Client::wait(std::uint32_t fs, std::uint64_t since) {
+  while (epoch(fs) <= since) co_await repointed_.wait();
+}
+
+void Client::repointed(std::uint32_t fs) {
+  ++epochs_[fs];
+  relocating_.erase(fs);
+  moving_interrupt(fs)->clear();
+  repointed_.notify_all();
+}
+
+Task<void> Client::detarget_for_relocation(std::uint32_t fs) {
+  relocating_.insert(fs);
+  // Calls waiting for a token here or for the chandle give up (`migrating`) and drop
+  // what they hold: nothing of this node may wait on the relocation while holding a
+  // token the old server may still recall (§0083-0084).
+  moving_interrupt(fs)->raise();
+  auto op = detarget(fs);
+  co_await op;
+}
+
+Task<void> Client::return_later(ObjectId o, TokenType t, token::GrantId grant, token::TokenState st) {
+  // A level given up with a request the relocating server never saw: once this node
+  // targets the new server (which has the grant from the bag), it goes back there.
+  const std::uint64_t since = epoch(o.fs);
+  co_await wait(o.fs, since);
+  Request r;
+  r.kind = Kind::token_return;
+  r.ino = o.ino;
+  r.type = t;
+  r.given[static_cast<std::size_t>(t)] = grant;
+  r.state = st;
+  co_await call(o.fs, r);
 }
 
 // Modified data must reach the disk before the token that lets this node hold it goes
@@ -330,6 +444,7 @@ Task<void> Client::before_return(ObjectId o, TokenType t, Level l) {
       break;
     case TokenType::attr: break;  // its part of attrs_ is read only under it, renewed with it
     case TokenType::ioexcl: exclusive_.erase(o); break;
+    case TokenType::dmapi: events_.erase(o); break;
     case TokenType::exist:
       // Everything of the file goes back with its existence token (§0032 DVN_EXIST).
       co_await flush_for_return(o);
@@ -434,7 +549,7 @@ Task<Errno> Client::flush(ObjectId o) {
 Task<Errno> Client::hold_allocated(Held& h, ObjectId o, std::uint64_t first, std::uint64_t count) {
   for (int attempt = 0;; ++attempt) {
     std::vector<std::pair<TokenType, Level>> extent{{TokenType::extent, Level::read}};
-    if (!co_await acquire_set(h, o, extent)) co_return Errno::io;
+    if (!co_await acquire_set(h, o, extent)) co_return failed(o.fs);
     bool holes = false;
     for (std::uint64_t b = first; b < first + count && !holes; ++b) holes = !volume_block(o, b);
     if (!holes) co_return Errno::ok;
@@ -448,6 +563,7 @@ Task<Errno> Client::hold_allocated(Held& h, ObjectId o, std::uint64_t first, std
     r.count = count;
     std::optional<Reply> rep = co_await call(o.fs, r);
     if (!rep) co_return Errno::io;
+    if (rep->err == Errno::migrating) co_return rep->err;  // nothing done; no map
     // The map comes back whatever the outcome: an allocation that failed to commit (EIO,
     // the file system shuts down) may still have changed the server's map, which other
     // nodes then see and write through; our lent copy must not stay older (found by the
@@ -477,7 +593,8 @@ Task<xfs::Result<Ino>> Client::lookup(std::uint32_t fs, Ino dir, std::string nam
   // carrying it could exceed what the receiver decodes).
   if (name.size() > xfs::kMaxNameLength) co_return xfs::Result<Ino>{Errno::nametoolong, 0};
   const ObjectId d{fs, dir};
-  if (!co_await tokens_.acquire(d, TokenType::name, Level::read)) co_return xfs::Result<Ino>{Errno::io, 0};
+  if (!co_await tokens_.acquire(d, TokenType::name, Level::read, moving_interrupt(d.fs)))
+    co_return xfs::Result<Ino>{failed(d.fs), 0};
   // Under NAME read, a cached lookup is still true (§0032 DVN_NAME).
   auto it = names_.find(d);
   if (it != names_.end()) {
@@ -505,7 +622,8 @@ Task<xfs::Result<Ino>> Client::create(std::uint32_t f, Ino dir, std::string leaf
   // Our NAME read is lent to the server for the operation (§0031): it stays here, but
   // unreferenced while we wait, so a concurrent operation elsewhere can recall it
   // (holding it referenced across the request would deadlock two creators).
-  if (!co_await tokens_.acquire(d, TokenType::name, Level::read)) co_return xfs::Result<Ino>{Errno::io, 0};
+  if (!co_await tokens_.acquire(d, TokenType::name, Level::read, moving_interrupt(d.fs)))
+    co_return xfs::Result<Ino>{failed(d.fs), 0};
   tokens_.release(d, TokenType::name);
   Request r;
   r.kind = Kind::create;
@@ -522,7 +640,7 @@ Task<xfs::Result<Ino>> Client::create(std::uint32_t f, Ino dir, std::string leaf
 Task<Errno> Client::unlink(std::uint32_t f, Ino dir, std::string leaf) {
   if (leaf.size() > xfs::kMaxNameLength) co_return Errno::nametoolong;
   const ObjectId d{f, dir};
-  if (!co_await tokens_.acquire(d, TokenType::name, Level::read)) co_return Errno::io;
+  if (!co_await tokens_.acquire(d, TokenType::name, Level::read, moving_interrupt(d.fs))) co_return failed(d.fs);
   tokens_.release(d, TokenType::name);  // lent, unreferenced (see make)
   Request r;
   r.kind = Kind::unlink;
@@ -565,7 +683,7 @@ Task<xfs::Result<Stat>> Client::getattr(std::uint32_t f, Ino ino) {
                                                 {TokenType::size, Level::read}};
   if (!co_await acquire_set(h, o, want)) {
     release_set(h);
-    co_return xfs::Result<Stat>{Errno::io, {}};
+    co_return xfs::Result<Stat>{failed(f), {}};
   }
   Stat s = attrs_[o];
   const token::TokenState& local = tokens_.state(o);
@@ -586,6 +704,19 @@ Task<Errno> Client::setattr(std::uint32_t f, Ino ino, xfs::SetAttr attrs) {
 
 Task<Errno> Client::truncate(std::uint32_t f, Ino ino, std::uint64_t size) {
   const ObjectId o{f, ino};
+  Held dm;
+  if (filesystems_[f].dmapi) {
+    // A truncate needs the file held while it raises its event (EXIST), as an open would.
+    Held e;
+    std::vector<std::pair<TokenType, Level>> exist{{TokenType::exist, Level::read}};
+    Errno err = co_await acquire_set(e, o, exist) ? Errno::ok : failed(f);
+    if (err == Errno::ok) err = co_await raise_event(dm, o, dmapi::Event::truncate);
+    release_set(e);
+    if (err != Errno::ok) {
+      release_set(dm);
+      co_return err;
+    }
+  }
   // Every node's cached pages of the file come back (flushed) before blocks are freed.
   Held h;
   Errno err = Errno::ok;
@@ -593,7 +724,7 @@ Task<Errno> Client::truncate(std::uint32_t f, Ino ino, std::uint64_t size) {
                                                 {TokenType::io, Level::write},
                                                 {TokenType::page_dirty, Level::write},
                                                 {TokenType::page_clean, Level::write}};
-  if (!co_await acquire_set(h, o, want)) err = Errno::io;
+  if (!co_await acquire_set(h, o, want)) err = failed(f);
   if (err == Errno::ok) {
     err = co_await flush(o);
     if (voided(h, o)) err = Errno::io;
@@ -609,6 +740,7 @@ Task<Errno> Client::truncate(std::uint32_t f, Ino ino, std::uint64_t size) {
     err = rep ? rep->err : Errno::io;
   }
   release_set(h);
+  release_set(dm);
   co_return err;
 }
 
@@ -628,13 +760,21 @@ Task<Errno> Client::close(std::uint32_t f, Ino ino) {
 }
 
 Task<Errno> Client::read(std::uint32_t f, Ino ino, std::uint64_t offset, std::uint64_t length, IoMode mode,
-                         Bytes& out) {
+                         Bytes& out, bool invisible) {
   out.clear();
   const ObjectId o{f, ino};
   if (tokens_.refs(o, TokenType::exist) == 0) co_return Errno::inval;  // not open
   // Open before this node reset: the EXIST token the open stood on is gone, and no other
   // token may be held on a file without it (a removal recalls EXIST holders only).
   if (tokens_.level(o, TokenType::exist) == Level::none) co_return Errno::io;
+  Held dm;  // the DMAPI token, held to the end of the call (§0042)
+  if (!invisible) {
+    const Errno e = co_await raise_event(dm, o, dmapi::Event::read);
+    if (e != Errno::ok) {
+      release_set(dm);
+      co_return e;
+    }
+  }
   std::vector<std::pair<TokenType, Level>> want;
   want.emplace_back(TokenType::ioexcl, Level::read);
   if (mode != IoMode::mapped) want.emplace_back(TokenType::io, Level::read);
@@ -642,7 +782,7 @@ Task<Errno> Client::read(std::uint32_t f, Ino ino, std::uint64_t offset, std::ui
   want.emplace_back(TokenType::size, Level::read);
   want.emplace_back(TokenType::extent, Level::read);
   Held h;
-  Errno err = co_await acquire_set(h, o, want) ? Errno::ok : Errno::io;
+  Errno err = co_await acquire_set(h, o, want) ? Errno::ok : failed(f);
   if (err == Errno::ok) {
     std::uint64_t size = attrs_[o].size;
     if (tokens_.level(o, TokenType::size) == Level::write) size = std::max(size, tokens_.state(o).size);
@@ -666,16 +806,26 @@ Task<Errno> Client::read(std::uint32_t f, Ino ino, std::uint64_t offset, std::ui
   }
   if (err == Errno::ok && voided(h, o)) err = Errno::io;  // what it read may be stale
   release_set(h);
+  release_set(dm);
   co_return err;
 }
 
-Task<Errno> Client::write(std::uint32_t f, Ino ino, std::uint64_t offset, Bytes data, IoMode mode) {
+Task<Errno> Client::write(std::uint32_t f, Ino ino, std::uint64_t offset, Bytes data, IoMode mode,
+                          bool invisible) {
   const ObjectId o{f, ino};
   if (tokens_.refs(o, TokenType::exist) == 0) co_return Errno::inval;  // not open
   // Open before this node reset: the EXIST token the open stood on is gone, and no other
   // token may be held on a file without it (a removal recalls EXIST holders only).
   if (tokens_.level(o, TokenType::exist) == Level::none) co_return Errno::io;
   if (data.empty()) co_return Errno::ok;
+  Held dm;
+  if (!invisible) {
+    const Errno e = co_await raise_event(dm, o, dmapi::Event::write);
+    if (e != Errno::ok) {
+      release_set(dm);
+      co_return e;
+    }
+  }
   Held h;
   std::vector<std::pair<TokenType, Level>> want;
   want.emplace_back(TokenType::ioexcl, Level::read);
@@ -684,11 +834,11 @@ Task<Errno> Client::write(std::uint32_t f, Ino ino, std::uint64_t offset, Bytes 
   want.emplace_back(TokenType::page_dirty, page);
   want.emplace_back(TokenType::page_clean, page);
   want.emplace_back(TokenType::times, Level::shared_write);
-  Errno err = co_await acquire_set(h, o, want) ? Errno::ok : Errno::io;
+  Errno err = co_await acquire_set(h, o, want) ? Errno::ok : failed(f);
   // SIZE for write only while I/O-exclusive (§0032 DVN_SIZE); known once IOEXCL is here.
   const bool alone = exclusive_.count(o) != 0;
   std::vector<std::pair<TokenType, Level>> then{{TokenType::size, alone ? Level::write : Level::read}};
-  if (err == Errno::ok && !co_await acquire_set(h, o, then)) err = Errno::io;
+  if (err == Errno::ok && !co_await acquire_set(h, o, then)) err = failed(f);
   const std::uint64_t end = offset + data.size();
   const std::uint64_t first = offset / kBlockSize;
   const std::uint64_t last = (end - 1) / kBlockSize;
@@ -723,7 +873,8 @@ Task<Errno> Client::write(std::uint32_t f, Ino ino, std::uint64_t offset, Bytes 
   if (err == Errno::ok && voided(h, o)) err = Errno::io;
   if (err == Errno::ok) {
     token::TokenState& st = tokens_.state(o);
-    st.mtime = std::max<std::int64_t>(st.mtime, sim_.now());  // shared write: local update (§0029)
+    // Shared write: a local update (§0029). Invisible I/O (the HSM's) changes no time.
+    if (!invisible) st.mtime = std::max<std::int64_t>(st.mtime, sim_.now());
     std::uint64_t size = attrs_[o].size;
     if (tokens_.level(o, TokenType::size) == Level::write) size = std::max(size, st.size);
     if (end > size) {
@@ -744,6 +895,7 @@ Task<Errno> Client::write(std::uint32_t f, Ino ino, std::uint64_t offset, Bytes 
     else if (rep->err != Errno::ok) err = rep->err;
     else attrs_[o].size = std::max(attrs_[o].size, end);
   }
+  release_set(dm);
   co_return err;
 }
 
@@ -765,6 +917,39 @@ Task<Errno> Client::fsync(std::uint32_t f, Ino ino) {
     attrs_[o].size = std::max(attrs_[o].size, r.size);
   }
   co_return Errno::ok;
+}
+
+Task<Errno> Client::punch(std::uint32_t f, Ino ino) {
+  const ObjectId o{f, ino};
+  Held h;
+  std::vector<std::pair<TokenType, Level>> want{{TokenType::exist, Level::read},
+                                                {TokenType::io, Level::write},
+                                                {TokenType::page_dirty, Level::write},
+                                                {TokenType::page_clean, Level::write}};
+  Errno err = co_await acquire_set(h, o, want) ? Errno::ok : failed(f);
+  if (err == Errno::ok) {
+    err = co_await flush(o);
+    if (voided(h, o)) err = Errno::io;
+  }
+  if (err == Errno::ok) {
+    pages_.discard(o);
+    Request r;
+    r.kind = Kind::punch;
+    r.ino = ino;
+    std::optional<Reply> rep = co_await call(f, r);
+    err = rep ? rep->err : Errno::io;
+  }
+  release_set(h);
+  co_return err;
+}
+
+Task<Errno> Client::migrate(std::uint32_t f, Ino ino, bool release) {
+  Request r;
+  r.kind = Kind::migrate;
+  r.ino = ino;
+  r.release = release;
+  std::optional<Reply> rep = co_await call(f, r);
+  co_return rep ? rep->err : Errno::io;
 }
 
 // A page fault on a mapped file: the mapped token set of §0033 (as buffered, without

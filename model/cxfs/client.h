@@ -14,6 +14,16 @@
 //   mapped page fault  as buffered, without IO (§0033: faults are not read/write calls)
 // SIZE is held for write only with a true I/O-exclusive state; otherwise a write that
 // extends the file asks the server (lending SIZE read).
+//
+// On a DMAPI-enabled file system, read, write and truncate first take the DMAPI token at
+// read level and raise the event the file's mask asks for (Fig. 7-8, `raise_event`),
+// and hold it to the end of the call: the one exception to the TokenType order (the
+// only holder of DMAPI at write level is the server's HSM, which holds nothing else).
+//
+// Relocation (model/kore): a call answered `migrating`, or made while KORE has this
+// node detargeted, gives up everything it holds and answers `migrating`; the layer that
+// holds the behavior head hands it off (model/vnode/handoff.h). The client is the
+// node's `vnode::Relocations`: its epoch per file system moves at every retarget.
 #pragma once
 
 #include <functional>
@@ -32,6 +42,8 @@
 #include "model/vnode/file_access.h"
 #include "model/cxfs/messages.h"
 #include "model/cxfs/page_cache.h"
+#include "model/dmapi/events.h"
+#include "model/vnode/handoff.h"
 #include "model/cxfs/path_retry.h"
 #include "model/token/token_client.h"
 
@@ -46,7 +58,7 @@ inline constexpr int kFlushPasses = 4;
 inline constexpr Duration kFlushRetry = 100'000'000;
 inline constexpr Duration kFlushGiveUp = 60'000'000'000;
 
-class Client {
+class Client final : public vnode::Relocations {
  public:
   Client(Simulation& sim, NodeId self, Rpc& rpc, const std::vector<FsConfig>& filesystems, const Mutations& mutations);
 
@@ -56,6 +68,13 @@ class Client {
   // Waits for a detarget still draining.
   Task<void> retarget(std::uint32_t fs, NodeId server);
   Task<void> detarget(std::uint32_t fs);
+  // KORE's detarget (§0076): as detarget, and until the next retarget every call for
+  // `fs` answers `migrating` at once (a token return waits and goes to the new server).
+  Task<void> detarget_for_relocation(std::uint32_t fs);
+  // vnode::Relocations.
+  std::uint64_t epoch(std::uint32_t fs) const override;
+  Task<void> wait(std::uint32_t fs, std::uint64_t since) override;
+  bool relocating(std::uint32_t fs) const { return relocating_.count(fs) != 0; }
   // The server this node targets for `fs` (the old one while detargeted), or kNoNode.
   NodeId target(std::uint32_t fs) const;
   bool mounted(std::uint32_t fs) const { return chandles_.count(fs) != 0; }
@@ -90,8 +109,16 @@ class Client {
   Task<Errno> truncate(std::uint32_t fs, Ino ino, std::uint64_t size);
   Task<Errno> open(std::uint32_t fs, Ino ino);
   Task<Errno> close(std::uint32_t fs, Ino ino);
-  Task<Errno> read(std::uint32_t fs, Ino ino, std::uint64_t offset, std::uint64_t length, IoMode mode, Bytes& out);
-  Task<Errno> write(std::uint32_t fs, Ino ino, std::uint64_t offset, Bytes data, IoMode mode);
+  // `invisible`: DMAPI's invisible I/O (the HSM's): no event, no timestamp change.
+  Task<Errno> read(std::uint32_t fs, Ino ino, std::uint64_t offset, std::uint64_t length, IoMode mode, Bytes& out,
+                   bool invisible = false);
+  Task<Errno> write(std::uint32_t fs, Ino ino, std::uint64_t offset, Bytes data, IoMode mode,
+                    bool invisible = false);
+  // The HSM's punch (§0041): every node's pages of the file come back, then the server
+  // frees its blocks; the size stays.
+  Task<Errno> punch(std::uint32_t fs, Ino ino);
+  // dmput: asks the file system's HSM to migrate the file (`release`: leave it offline).
+  Task<Errno> migrate(std::uint32_t fs, Ino ino, bool release);
   Task<Errno> fsync(std::uint32_t fs, Ino ino);
   Task<Errno> fault(std::uint32_t fs, Ino ino, std::uint64_t page, bool store, std::uint64_t in_page, Bytes& data);
 
@@ -100,6 +127,15 @@ class Client {
 
  private:
   struct Held;  // tokens held for one call, released in reverse order
+  Task<void> retarget_now(std::uint32_t fs, NodeId server);
+  Task<Errno> raise_event(Held& dm, token::ObjectId o, dmapi::Event e);
+  // What a call that could not get its tokens answers: `migrating` while the file
+  // system's server is being relocated, else EIO.
+  Errno failed(std::uint32_t fs) const;
+  bool moving(std::uint32_t fs) const;
+  Interrupt* moving_interrupt(std::uint32_t fs);
+  void repointed(std::uint32_t fs);
+  Task<void> return_later(token::ObjectId o, token::TokenType t, token::GrantId grant, token::TokenState st);
   Task<std::optional<Reply>> call(std::uint32_t fs, Request r);
   Task<bool> acquire_set(Held& h, token::ObjectId o, std::vector<std::pair<token::TokenType, token::Level>> want);
   void release_set(Held& h);
@@ -140,7 +176,17 @@ class Client {
   std::map<token::ObjectId, std::uint64_t> name_changes_;              // per directory: names_ dropped or changed
   std::map<token::ObjectId, Stat> attrs_;                             // as of the last grant
   std::set<token::ObjectId> exclusive_;
-  std::map<token::ObjectId, std::unique_ptr<Mutex>> flushing_;  // one flush per file at a time                               // I/O-exclusive state true
+  std::map<token::ObjectId, std::unique_ptr<Mutex>> flushing_;
+  std::map<token::ObjectId, dmapi::EventMask> events_;  // under DMAPI read: the file's event mask
+  std::uint64_t events_sent_ = 0;
+  // Relocation: per file system, how often this node was pointed at its server, whether
+  // KORE has it detargeted, the epoch at which a server last answered `migrating`, and
+  // the interrupt that ends token and chandle waits while it is detargeted.
+  std::map<std::uint32_t, std::uint64_t> epochs_;
+  std::set<std::uint32_t> relocating_;
+  std::map<std::uint32_t, std::uint64_t> migrating_seen_;
+  std::map<std::uint32_t, std::unique_ptr<Interrupt>> moving_;
+  Condition repointed_;  // one flush per file at a time                               // I/O-exclusive state true
 };
 
 }  // namespace sansim::cxfs

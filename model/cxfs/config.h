@@ -18,6 +18,11 @@ struct FsConfig {
   std::vector<NodeId> mount;     // nodes that mount it, in mount order (all if empty)
   std::uint64_t inodes = 4096;
   std::uint64_t log_blocks = 1024;
+  bool dmapi = false;  // DMAPI-enabled: the dmapi behavior heads every chain, HSM on the server (§0038)
+  // Relocation without the DMAPI hand-off (`relocation: {mode: hold-lock}`): source
+  // prepare waits until no DMAPI event is outstanding, as a waiter that keeps the
+  // behavior head locked would make it (§0079). For measuring what the hand-off buys.
+  bool hold_lock = false;
 };
 
 // Deliberate protocol bugs, for showing that the checkers catch them. Never set in a
@@ -28,6 +33,10 @@ struct Mutations {
   bool keep_names_on_rename = false;        // rename without recalling NAME (§0032 DVN_NAME)
   bool keep_pages_on_clean_return = false;  // return PAGE_CLEAN read without discarding
   bool keep_dead_tokens = false;            // celldown keeps the failed nodes' tokens (§0067)
+  // The DMAPI hand-off broken on purpose (§0080-0081).
+  bool keep_head_locked = false;    // the dmapi behavior waits out a relocation with the head locked
+  bool surface_migrating = false;   // the dmapi behavior returns `migrating` to the caller
+  bool lose_events_in_bag = false;  // the relocation bag leaves the DMAPI event masks out
 };
 
 }  // namespace sansim::cxfs

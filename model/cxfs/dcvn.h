@@ -41,6 +41,7 @@ class Dcvn : public vnode::Behavior {
   Task<Errno> fault(vnode::Vnode& v, std::uint64_t page, bool store, std::uint64_t in_page, Bytes& data) override {
     return client_.fault(v.fs(), v.ino(), page, store, in_page, data);
   }
+  Task<Errno> migrate(vnode::Vnode& v, bool release) override { return client_.migrate(v.fs(), v.ino(), release); }
 
  private:
   Client& client_;

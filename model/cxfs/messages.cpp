@@ -7,7 +7,8 @@ namespace {
 
 constexpr std::array<const char*, kKinds> kKindNames = {
     "token_request", "token_return", "recall", "ioexcl_off", "lookup",   "create",      "unlink",
-    "rename",        "setattr",      "allocate", "truncate", "size_update", "wp_lookup"};
+    "rename",        "setattr",      "allocate", "truncate", "size_update", "wp_lookup",
+    "dmapi_event",   "migrate",      "punch"};
 
 // One visitor per message drives both directions, so encode and decode cannot disagree.
 struct Enc {
@@ -74,6 +75,14 @@ void file_type(V& v, xfs::FileType& t, const char* f) {
   }
 }
 
+// A byte that must not exceed `limit` (DMAPI events and masks are bits of 7).
+template <class V>
+void bits8(V& v, std::uint8_t& x, std::uint8_t limit, const char* f) {
+  v.u8(x, f);
+  if constexpr (!std::is_same_v<V, Enc>)
+    if (x > limit) throw DecodeError(std::string(f) + ": value " + std::to_string(x) + " out of range");
+}
+
 template <class V, class S>
 void visit_state(V& v, S& st) {
   v.i64(st.atime, "state.atime");
@@ -113,11 +122,13 @@ void visit(V& v, R& r) {
   v.u64(r.count, "count");
   v.u64(r.size, "size");
   v.u32(r.node, "node");
+  bits8(v, r.event, 4, "event");
+  v.b(r.release, "release");
 }
 
 template <class V, class R>
 void visit_reply(V& v, R& r) {
-  enum8(v, r.err, static_cast<std::uint8_t>(xfs::Errno::stale) + 1, "err");
+  enum8(v, r.err, xfs::kErrnos, "err");
   v.u64(r.ino, "ino");
   enum8(v, r.level, 4, "level");
   v.b(r.returned, "returned");
@@ -147,6 +158,7 @@ void visit_reply(V& v, R& r) {
   v.b(r.ioexcl, "ioexcl");
   v.u32(r.node, "node");
   v.u32(r.boot, "boot");
+  bits8(v, r.events, 7, "events");
 }
 
 }  // namespace

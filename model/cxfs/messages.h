@@ -40,8 +40,11 @@ enum class Kind : std::uint8_t {
   truncate,
   size_update,    // a writer without I/O-exclusive state extends the size (lends SIZE read)
   wp_lookup,      // white pages: who serves `fs`? (§0037; recovery fills the table, §0072)
+  dmapi_event,    // client -> server: the operation raises DMAPI event `event` (§0040, Fig. 7)
+  migrate,        // dmput: the HSM copies the file to tape (`release`: and leaves it offline)
+  punch,          // the HSM frees a migrated file's blocks, keeping its size (§0041)
 };
-inline constexpr std::uint8_t kKinds = 13;
+inline constexpr std::uint8_t kKinds = 16;
 
 const char* to_string(Kind k);
 
@@ -65,6 +68,8 @@ struct Request {
   std::uint64_t count = 0;
   std::uint64_t size = 0;
   NodeId node = kNoNode;
+  std::uint8_t event = 0;  // dmapi_event: a dmapi::Event
+  bool release = false;    // migrate: leave the file offline
   bool operator==(const Request& o) const;
 };
 
@@ -82,6 +87,7 @@ struct Reply {
   bool ioexcl = false;
   NodeId node = kNoNode;
   std::uint32_t boot = 0;  // the answering server's incarnation: a change means it restarted
+  std::uint8_t events = 0;  // DMAPI grant, dmapi_event: the file's event mask (§0039)
   bool operator==(const Reply& o) const;
 };
 

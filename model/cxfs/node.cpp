@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "model/cxfs/hsm_io.h"
+
 namespace sansim::cxfs {
 
 Node::Node(Simulation& sim, NodeId self, std::vector<FsConfig> filesystems, Mutations mutations)
@@ -10,22 +12,40 @@ Node::Node(Simulation& sim, NodeId self, std::vector<FsConfig> filesystems, Muta
   client_ = std::make_unique<Client>(sim, self, rpc_, filesystems_, mutations_);
   dcvn_ = std::make_unique<Dcvn>(*client_);
   dsvn_ = std::make_unique<Dsvn>(*client_);
+  dmapi_ = std::make_unique<dmapi::DmapiBehavior>(
+      *client_, dmapi::HandOffMutations{mutations_.keep_head_locked, mutations_.surface_migrating});
   // The chain is chosen when a vnode is made. Both behaviors send through the client,
   // which sends to whatever server the file system's chandle targets (in-process when
   // it is this node), so a vnode made before recovery moved the server still works;
   // converting chains is relocation's business (§0076, model/kore).
-  vnodes_ = std::make_unique<vnode::VnodeTable>(sim.sched(), [this](std::uint32_t fs) {
-    return std::vector<vnode::Behavior*>{client_->serves_locally(fs) ? static_cast<vnode::Behavior*>(dsvn_.get())
-                                                                     : static_cast<vnode::Behavior*>(dcvn_.get())};
-  });
+  vnodes_ = std::make_unique<vnode::VnodeTable>(
+      sim.sched(), [this](std::uint32_t fs) { return chain(fs, server_chain_.count(fs) != 0); });
   files_ = std::make_unique<vnode::VnodeAccess>(
-      *vnodes_, [this](const std::string& fs) { return client_->mounted_index(fs); });
+      *vnodes_, [this](const std::string& fs) { return client_->mounted_index(fs); }, client_.get());
   servers_.resize(filesystems_.size());
   server_volume_.resize(filesystems_.size());
   rpc_.set_handler([this](NodeId from, Bytes b) { return dispatch(from, std::move(b)); });
 }
 
 const Server* Node::server(std::uint32_t fs) const { return fs < servers_.size() ? servers_[fs].get() : nullptr; }
+
+std::vector<vnode::Behavior*> Node::chain(std::uint32_t fs, bool server) const {
+  std::vector<vnode::Behavior*> c;
+  if (fs < filesystems_.size() && filesystems_[fs].dmapi) c.push_back(dmapi_.get());  // Fig. 4A/4B
+  c.push_back(server ? static_cast<vnode::Behavior*>(dsvn_.get()) : static_cast<vnode::Behavior*>(dcvn_.get()));
+  return c;
+}
+
+bool Node::candidate(std::uint32_t fs) const {
+  const std::vector<NodeId>& c = filesystems_[fs].servers;
+  return std::find(c.begin(), c.end(), self_) != c.end();
+}
+
+std::optional<std::uint32_t> Node::fs_index(const std::string& name) const {
+  for (std::uint32_t i = 0; i < filesystems_.size(); ++i)
+    if (filesystems_[i].id == name) return i;
+  return std::nullopt;
+}
 
 void Node::start() { rpc_.start(); }
 
@@ -69,6 +89,7 @@ Task<Reply> Node::serve_locally(Server* server, Request r) {
 
 Task<corpse::Reply> Node::celldown(std::set<NodeId> failed) {
   failed_ = failed;
+  recovering_ = true;
   rpc_.cut(failed);
   for (auto& s : servers_)
     if (s != nullptr) s->celldown(failed);
@@ -103,7 +124,7 @@ Task<bool> Node::instantiate(std::uint32_t fs, std::vector<corpse::Holding> hold
   co_return ok;
 }
 
-Task<bool> Node::instantiate_now(std::uint32_t fs, std::vector<corpse::Holding> holdings) {
+Task<bool> Node::instantiate_now(std::uint32_t fs, std::vector<corpse::Holding> holdings, const kore::Bag* bag) {
   fresh_ = false;
   const FsConfig& f = filesystems_[fs];
   server_volumes_.push_back(std::make_unique<PathRetry>(sim_.sched(), *sim_.storage().volume(f.volume)));
@@ -123,16 +144,23 @@ Task<bool> Node::instantiate_now(std::uint32_t fs, std::vector<corpse::Holding> 
     retired_.push_back(std::move(server));
     co_return false;
   }
-  s->install(holdings);
+  if (bag != nullptr) s->unbag(*bag);
+  else s->install(holdings);
   servers_[fs] = std::move(server);
   server_volume_[fs] = server_volumes_.back().get();
   // dsvn: this node's token client and token server talk in-process (§0026).
   s->set_local_client([this](Request r) { return client_->handle(self_, std::move(r)); });
   client_->set_local_server(fs, [s, this](Request r) { return serve_locally(s, std::move(r)); });
+  server_chain_.insert(fs);
+  // The HSM runs beside the server (§0038). After a failover its masks come from its
+  // catalog; a relocation brought them in the bag.
+  if (f.dmapi && sim_.storage().tape() != nullptr)
+    s->attach_hsm(std::make_unique<HsmIo>(*client_, *s, fs), *sim_.storage().tape(), bag == nullptr);
   co_return true;
 }
 
 Task<void> Node::retarget(std::vector<corpse::ServerEntry> servers, NodeId wp) {
+  recovering_ = false;
   rpc_.cut(failed_);  // a member again (after left(), every peer was cut off)
   wp_node_ = wp;
   wp_ = wp::WhitePages{};
@@ -151,6 +179,7 @@ Task<void> Node::retarget(std::vector<corpse::ServerEntry> servers, NodeId wp) {
 
 void Node::retire(std::uint32_t fs) {
   sim_.observe(self_, "dsvn.retired", {{"fs", filesystems_[fs].id}});
+  server_chain_.erase(fs);
   servers_[fs]->retire();
   server_volume_[fs]->close();
   client_->clear_local_server(fs);
@@ -171,6 +200,104 @@ void Node::left() {
   wp_ = wp::WhitePages{};
   wp_node_ = kNoNode;
   fresh_ = true;
+}
+
+}  // namespace sansim::cxfs
+
+namespace sansim::cxfs {
+
+std::optional<std::string> Node::cannot_move(std::uint32_t fs, NodeId to) const {
+  if (fs >= filesystems_.size()) return "no such file system";
+  if (servers_[fs] == nullptr) return "this node does not serve the file system";
+  if (servers_[fs]->relocating()) return "a relocation of the file system is under way";
+  if (recovering_) return "recovery is under way";
+  const std::vector<NodeId>& c = filesystems_[fs].servers;
+  if (std::find(c.begin(), c.end(), to) == c.end()) return "the target is not a candidate server of the file system";
+  return std::nullopt;
+}
+
+Task<void> Node::source_prepare(std::uint32_t fs) {
+  if (servers_[fs] == nullptr) co_return;
+  auto op = servers_[fs]->prepare_relocation();
+  co_await op;
+}
+
+std::optional<std::string> Node::target_prepare(std::uint32_t fs) {
+  if (fs >= filesystems_.size()) return "no such file system";
+  if (!candidate(fs)) return "not a candidate server of the file system";
+  if (servers_[fs] != nullptr) return "already serves the file system";
+  if (instantiating_.count(fs) != 0) return "already mounting the file system";
+  if (recovering_) return "recovery is under way";
+  return std::nullopt;
+}
+
+// §0076-0081: every vnode of the file system changes chain under its behavior head
+// lock, held exclusively: operations inside finish first, or step out (the DMAPI
+// hand-off) — with `hold_lock`, a DMAPI waiter keeps the conversion waiting.
+Task<void> Node::convert(std::uint32_t fs, bool to_server) {
+  if (to_server) server_chain_.insert(fs);
+  else server_chain_.erase(fs);
+  const Time began = sim_.now();
+  const std::vector<vnode::Vnode*> vs = vnodes_->of_fs(fs);
+  for (vnode::Vnode* v : vs) {
+    co_await v->head().lock();
+    v->convert(chain(fs, to_server));
+    v->head().unlock();
+  }
+  sim_.observe(self_, "vnode.converted", {{"fs", std::int64_t(fs)}, {"vnodes", std::int64_t(vs.size())},
+                                          {"to", std::string(to_server ? "server" : "client")},
+                                          {"waited", std::int64_t(sim_.now() - began)}});
+}
+
+Task<void> Node::detarget(std::uint32_t fs) {
+  auto op = client_->detarget_for_relocation(fs);
+  co_await op;
+}
+
+Task<kore::Bag> Node::bag(std::uint32_t fs) {
+  Server* s = servers_[fs].get();
+  if (s == nullptr) co_return kore::Bag{};
+  auto op = s->bag();
+  kore::Bag b = co_await op;
+  if (servers_[fs].get() == s) retire(fs);
+  co_return b;
+}
+
+Task<bool> Node::unbag(std::uint32_t fs, kore::Bag bag) {
+  while (instantiating_.count(fs) != 0) co_await instantiated_.wait();
+  if (servers_[fs] != nullptr) co_return false;
+  instantiating_.insert(fs);
+  auto op = instantiate_now(fs, {}, &bag);
+  const bool ok = co_await op;
+  instantiating_.erase(fs);
+  instantiated_.notify_all();
+  if (!ok) co_return false;
+  auto conv = convert(fs, true);
+  co_await conv;
+  co_return true;
+}
+
+Task<void> Node::retarget(std::uint32_t fs, NodeId server) {
+  if (fs >= filesystems_.size()) co_return;
+  if (wp_node_ == self_) wp_.update(filesystems_[fs].id, server);  // white pages on every node (§0076)
+  if (server != self_ && servers_[fs] != nullptr) retire(fs);
+  auto op = client_->retarget(fs, server);
+  co_await op;
+}
+
+void Node::resume(std::uint32_t fs) {
+  if (fs < servers_.size() && servers_[fs] != nullptr) servers_[fs]->resume();
+}
+
+void Node::drop_server(std::uint32_t fs) {
+  if (fs < servers_.size() && servers_[fs] != nullptr) retire(fs);
+}
+
+bool Node::hsm_crash(std::uint32_t fs, bool crash) {
+  if (fs >= servers_.size() || servers_[fs] == nullptr || servers_[fs]->hsm() == nullptr) return false;
+  if (crash) servers_[fs]->hsm()->crash();
+  else servers_[fs]->hsm()->restart();
+  return true;
 }
 
 }  // namespace sansim::cxfs

@@ -24,6 +24,8 @@
 #include "model/cxfs/dsvn.h"
 #include "model/cxfs/path_retry.h"
 #include "model/cxfs/server.h"
+#include "model/dmapi/dmapi_behavior.h"
+#include "model/kore/participant.h"
 #include "model/vnode/vnode_access.h"
 #include "model/vnode/vnode_table.h"
 #include "model/wp/white_pages.h"
@@ -32,7 +34,7 @@ namespace sansim::cxfs {
 
 inline constexpr std::uint16_t kPort = 2;
 
-class Node final : public corpse::Participant {
+class Node final : public corpse::Participant, public kore::Participant {
  public:
   Node(Simulation& sim, NodeId self, std::vector<FsConfig> filesystems, Mutations mutations);
 
@@ -53,11 +55,35 @@ class Node final : public corpse::Participant {
   Task<void> retarget(std::vector<corpse::ServerEntry> servers, NodeId wp) override;
   void left() override;
 
+  // kore::Participant (relocation, model/kore).
+  NodeId server_of(std::uint32_t fs) const override { return client_->target(fs); }
+  std::optional<std::string> cannot_move(std::uint32_t fs, NodeId to) const override;
+  Task<void> source_prepare(std::uint32_t fs) override;
+  std::optional<std::string> target_prepare(std::uint32_t fs) override;
+  Task<void> convert(std::uint32_t fs, bool to_server) override;
+  Task<void> detarget(std::uint32_t fs) override;
+  Task<kore::Bag> bag(std::uint32_t fs) override;
+  Task<bool> unbag(std::uint32_t fs, kore::Bag bag) override;
+  Task<void> retarget(std::uint32_t fs, NodeId server) override;
+  void resume(std::uint32_t fs) override;
+  void drop_server(std::uint32_t fs) override;
+
+  // The file system's index by name, if configured.
+  std::optional<std::uint32_t> fs_index(const std::string& name) const;
+  // The HSM daemon of `fs` on this node dies / comes back (a fault). False if none here.
+  bool hsm_crash(std::uint32_t fs, bool crash);
+  Server* live_server(std::uint32_t fs) { return fs < servers_.size() ? servers_[fs].get() : nullptr; }
+
  private:
   Task<Bytes> dispatch(NodeId from, Bytes bytes);
   Task<Reply> serve_locally(Server* server, Request r);
   void retire(std::uint32_t fs);
-  Task<bool> instantiate_now(std::uint32_t fs, std::vector<corpse::Holding> holdings);
+  // Mounts `fs` here: from recovery's manifests, or (with `bag`) from a relocation's bag.
+  Task<bool> instantiate_now(std::uint32_t fs, std::vector<corpse::Holding> holdings,
+                             const kore::Bag* bag = nullptr);
+  // The chain of a vnode of `fs` on this node, as server or as client (§0027, Fig. 4A/4B).
+  std::vector<vnode::Behavior*> chain(std::uint32_t fs, bool server) const;
+  bool candidate(std::uint32_t fs) const;
 
   Simulation& sim_;
   NodeId self_;
@@ -68,6 +94,9 @@ class Node final : public corpse::Participant {
   std::unique_ptr<Client> client_;
   std::unique_ptr<Dcvn> dcvn_;
   std::unique_ptr<Dsvn> dsvn_;
+  std::unique_ptr<dmapi::DmapiBehavior> dmapi_;
+  std::set<std::uint32_t> server_chain_;  // file systems whose new vnodes get the server chain
+  bool recovering_ = false;  // between recovery's celldown and its retarget
   std::unique_ptr<vnode::VnodeTable> vnodes_;
   std::unique_ptr<vnode::VnodeAccess> files_;
   std::vector<std::unique_ptr<PathRetry>> server_volumes_;

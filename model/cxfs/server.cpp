@@ -17,7 +17,21 @@ Server::Server(Simulation& sim, NodeId self, std::uint32_t fs_index, const FsCon
           [this](token::ObjectId o, TokenType t, NodeId, const token::TokenState& st) { merge(o, t, st); },
           token::ServerMutations{mutations.grant_without_recall}),
       ready_(sim.sched()),
-      changed_(sim.sched()) {}
+      changed_(sim.sched()),
+      queue_(sim.sched()),
+      moving_(sim.sched()),
+      idle_(sim.sched()),
+      relocated_or_done_(sim.sched()) {}
+
+token::TokenServer::AcquireOptions Server::waits(token::TokenServer::AcquireOptions opt) {
+  opt.interrupt = &moving_;
+  return opt;
+}
+
+Task<bool> Server::hold(token::ObjectId o, TokenType t, Level l, token::TokenServer::AcquireOptions opt) {
+  auto op = tokens_.acquire(kServerHolder, o, t, l, waits(opt));
+  co_return co_await op != 0;
+}
 
 Task<Errno> Server::mount() {
   xfs::MountResult m = co_await xfs::FileSystem::mount(sim_.sched(), volume_, self_);
@@ -115,7 +129,15 @@ void Server::merge(token::ObjectId o, TokenType t, const token::TokenState& st, 
   } else {
     m.size = std::max(m.size, st.size);
   }
-  if (persist_later) sim_.sched().spawn(self_, persist(o.ino), "dsvn.persist");
+  if (persist_later) {
+    begin();
+    sim_.sched().spawn(self_, persist_then_end(o.ino), "dsvn.persist");
+  }
+}
+
+Task<void> Server::persist_then_end(Ino ino) {
+  co_await persist(ino);
+  end();
 }
 
 // Writes returned timestamps and sizes into the inode (one journal transaction).
@@ -173,12 +195,34 @@ void Server::install(const std::vector<corpse::Holding>& holdings) {
 
 Task<Reply> Server::handle(NodeId from, Request r) {
   if (!ready_.is_set()) co_await ready_.wait();
+  begin();
+  auto op = serve(from, std::move(r));
+  Reply rep = co_await op;
+  end();
+  co_return rep;
+}
+
+Task<Reply> Server::serve(NodeId from, Request r) {
   Reply rep;
   if (retired_) {
     rep.err = Errno::stale;
     co_return rep;
   }
+  if (relocating_ && r.kind != Kind::token_return) {
+    // Quiesced for a relocation (§0075): nothing new starts here. The grant a request
+    // gives up with it still lands (the bag must not record it as held); the caller
+    // hands the call off to the new server.
+    if (r.kind == Kind::token_request) tokens_.give(from, obj(r.ino), r.given, r.state);
+    rep.err = Errno::migrating;
+    co_return rep;
+  }
   switch (r.kind) {
+    case Kind::dmapi_event:
+    case Kind::migrate:
+    case Kind::punch: {
+      Reply d = co_await dmapi_op(from, r);
+      co_return d;
+    }
     case Kind::token_request: {
       Reply t = co_await token_request(from, r);
       co_return t;
@@ -241,9 +285,9 @@ Task<Reply> Server::token_request(NodeId from, const Request& r) {
       }
     }
   }
-  const token::GrantId granted = co_await tokens_.acquire(from, o, r.type, r.level);
+  const token::GrantId granted = co_await tokens_.acquire(from, o, r.type, r.level, waits());
   if (granted == 0) {
-    rep.err = Errno::io;
+    rep.err = relocating_ ? Errno::migrating : Errno::io;
     co_return rep;
   }
   if (fs_->inode(r.ino) == nullptr) {  // removed while we waited
@@ -263,20 +307,30 @@ Task<Reply> Server::token_request(NodeId from, const Request& r) {
     rep.ioexcl = tokens_.client_holders(o, TokenType::ioexcl, from).empty();
     if (rep.ioexcl) exclusive_[r.ino] = from;
   }
+  if (r.type == TokenType::dmapi) rep.events = events(r.ino);  // the mask travels with the token (§0039)
   co_return rep;
 }
 
 // Frees an unlinked file once no node holds it any more (§0032 DVN_EXIST).
 Task<void> Server::remove_when_unused(Ino ino) {
-  if (unlinked_.count(ino) == 0) co_return;
+  begin();
+  auto op = remove_now(ino);
+  co_await op;
+  end();
+}
+
+Task<void> Server::remove_now(Ino ino) {
+  if (unlinked_.count(ino) == 0 || relocating_) co_return;  // relocating: the target reconciles it
   const auto conditional = token::TokenServer::AcquireOptions::conditional_recall();
-  auto recall_all = tokens_.acquire(kServerHolder, obj(ino), TokenType::exist, Level::write, conditional);
+  auto recall_all = tokens_.acquire(kServerHolder, obj(ino), TokenType::exist, Level::write, waits(conditional));
   const bool all_back = co_await recall_all != 0;
   if (!all_back) co_return;  // someone still uses it; their last close gives it back
   if (unlinked_.erase(ino) == 0) {
     tokens_.release(kServerHolder, obj(ino), TokenType::exist);
     co_return;
   }
+  events_.erase(ino);
+  if (hsm_) hsm_->forget(ino);
   returned_.erase(ino);
   exclusive_.erase(ino);
   // EXIST write stays with the server until the inode is gone, so no node is granted
@@ -302,7 +356,10 @@ Task<Reply> Server::name_op(NodeId from, const Request& r) {
       break;
     }
     if (!recall_names) continue;
-    co_await tokens_.acquire(kServerHolder, obj(d), TokenType::name, Level::write, lend);
+    if (!co_await hold(obj(d), TokenType::name, Level::write, lend)) {
+      rep.err = Errno::migrating;  // relocation ended the wait: nothing done, ask the new server
+      break;
+    }
     held.push_back(d);
   }
   for (Ino d : dirs) ++changing_[d];
@@ -370,8 +427,13 @@ Task<Reply> Server::data_op(NodeId from, const Request& r) {
       // back (merged), then the explicit value replaces them (§0032 DVN_TIMES).
       const bool times = r.attrs.atime || r.attrs.mtime || r.attrs.ctime;
       const bool attrs = r.attrs.mode || r.attrs.uid;
-      if (times) co_await tokens_.acquire(kServerHolder, o, TokenType::times, Level::write);
-      if (attrs) co_await tokens_.acquire(kServerHolder, o, TokenType::attr, Level::write);
+      const bool got_times = !times || co_await hold(o, TokenType::times, Level::write);
+      const bool got_attrs = got_times && (!attrs || co_await hold(o, TokenType::attr, Level::write));
+      if (!got_times || !got_attrs) {
+        if (times && got_times) tokens_.release(kServerHolder, o, TokenType::times);
+        rep.err = Errno::migrating;
+        break;
+      }
       xfs::SetAttr a = r.attrs;
       a.size.reset();
       auto it = returned_.find(r.ino);
@@ -387,7 +449,10 @@ Task<Reply> Server::data_op(NodeId from, const Request& r) {
     }
     case Kind::allocate: {
       // The client lends its EXTENT read; other clients' extent maps are recalled.
-      co_await tokens_.acquire(kServerHolder, o, TokenType::extent, Level::write, lend);
+      if (!co_await hold(o, TokenType::extent, Level::write, lend)) {
+        rep.err = Errno::migrating;
+        co_return rep;  // no map: the caller keeps its own
+      }
       xfs::Result<std::vector<xfs::Extent>> a = co_await fs_->allocate(r.ino, r.block, r.count);
       rep.err = a.err;
       const auto map = fs_->extent_map(r.ino);
@@ -396,8 +461,15 @@ Task<Reply> Server::data_op(NodeId from, const Request& r) {
       break;
     }
     case Kind::truncate: {
-      co_await tokens_.acquire(kServerHolder, o, TokenType::size, Level::write);
-      co_await tokens_.acquire(kServerHolder, o, TokenType::extent, Level::write);
+      if (!co_await hold(o, TokenType::size, Level::write)) {
+        rep.err = Errno::migrating;
+        break;
+      }
+      if (!co_await hold(o, TokenType::extent, Level::write)) {
+        tokens_.release(kServerHolder, o, TokenType::size);
+        rep.err = Errno::migrating;
+        break;
+      }
       auto it = returned_.find(r.ino);
       if (it != returned_.end()) it->second.size = 0;  // an explicit size replaces reported ones
       rep.err = co_await fs_->truncate(r.ino, r.size);
@@ -406,7 +478,10 @@ Task<Reply> Server::data_op(NodeId from, const Request& r) {
       break;
     }
     case Kind::size_update: {
-      co_await tokens_.acquire(kServerHolder, o, TokenType::size, Level::write, lend);
+      if (!co_await hold(o, TokenType::size, Level::write, lend)) {
+        rep.err = Errno::migrating;
+        break;
+      }
       token::TokenState st;
       st.size = r.size;
       merge(o, TokenType::size, st, false);
@@ -421,6 +496,146 @@ Task<Reply> Server::data_op(NodeId from, const Request& r) {
   rep.stat = stat_of(r.ino);
   observe_call(from, r, rep.err);
   co_return rep;
+}
+
+}  // namespace sansim::cxfs
+
+namespace sansim::cxfs {
+
+Task<Reply> Server::dmapi_op(NodeId from, const Request& r) {
+  Reply rep;
+  if (fs_->inode(r.ino) == nullptr) {
+    rep.err = Errno::stale;
+    co_return rep;
+  }
+  if (!config_.dmapi || !hsm_) {
+    rep.err = Errno::inval;  // not a DMAPI-enabled file system, or no tape library
+    co_return rep;
+  }
+  const token::ObjectId o = obj(r.ino);
+  switch (r.kind) {
+    case Kind::dmapi_event: {
+      const dmapi::Event e = static_cast<dmapi::Event>(r.event);
+      if (dmapi::has(events(r.ino), e)) {
+        // Send DMAPI Event: queue it for the HSM and wait (§0040, Fig. 7).
+        dmapi::QueuedEvent q;
+        q.ino = r.ino;
+        q.event = e;
+        q.from = from;
+        const std::uint64_t id = queue_.post(q);
+        sim_.observe(self_, "dmapi.queued", {{"fs", config_.id}, {"id", std::int64_t(id)}, {"ino", std::int64_t(r.ino)},
+                                             {"event", std::string(dmapi::to_string(e))}, {"from", std::int64_t(from)}});
+        auto op = queue_.answer(id);
+        rep.err = co_await op;
+        sim_.observe(self_, "dmapi.answered", {{"fs", config_.id}, {"id", std::int64_t(id)},
+                                               {"result", std::string(xfs::to_string(rep.err))}});
+      }
+      rep.events = events(r.ino);
+      break;
+    }
+    case Kind::migrate: {
+      // dmput takes a tape's time: it runs on its own, and a relocation does not wait for
+      // it (§0080 in spirit): the caller is answered `migrating` and asks the new server.
+      auto done = std::make_shared<std::optional<Errno>>();
+      sim_.sched().spawn(self_, migrate_into(r.ino, r.release, done), "dsvn.migrate");
+      while (!*done && !relocating_) co_await relocated_or_done_.wait();
+      rep.err = *done ? **done : Errno::migrating;
+      break;
+    }
+    case Kind::punch: {
+      if (!co_await hold(o, TokenType::extent, Level::write)) {
+        rep.err = Errno::migrating;
+        break;
+      }
+      rep.err = co_await fs_->punch(r.ino);
+      tokens_.release(kServerHolder, o, TokenType::extent);
+      break;
+    }
+    default: rep.err = Errno::inval; break;
+  }
+  observe_call(from, r, rep.err);
+  co_return rep;
+}
+
+Task<void> Server::migrate_into(Ino ino, bool release, std::shared_ptr<std::optional<Errno>> done) {
+  auto op = hsm_->migrate(ino, release);
+  *done = co_await op;
+  relocated_or_done_.notify_all();
+}
+
+Task<Errno> Server::set_events(Ino ino, dmapi::EventMask mask) {
+  const dmapi::EventMask old = events(ino);
+  const token::ObjectId o = obj(ino);
+  const bool grows = (mask & ~old) != 0;
+  // Growing: every client's copy of the old mask comes back first (§0039).
+  if (grows && !co_await hold(o, TokenType::dmapi, Level::write)) co_return Errno::migrating;
+  if (mask == dmapi::kNoEvents) events_.erase(ino);
+  else events_[ino] = mask;
+  if (grows) tokens_.release(kServerHolder, o, TokenType::dmapi);
+  sim_.observe(self_, "dmapi.events", {{"fs", config_.id}, {"ino", std::int64_t(ino)},
+                                       {"events", std::string(dmapi::describe(mask))}});
+  co_return Errno::ok;
+}
+
+void Server::attach_hsm(std::unique_ptr<dmapi::FileIo> io, TapeLibrary& tape, bool rebuild_events) {
+  hsm_io_ = std::move(io);
+  hsm_ = std::make_unique<dmapi::Hsm>(sim_, self_, config_.id, tape, queue_, *hsm_io_);
+  if (rebuild_events)
+    for (const auto& [ino, mask] : hsm_->catalog())
+      if (fs_->inode(ino) != nullptr && mask != dmapi::kNoEvents) events_[ino] = mask;
+  hsm_->start();
+}
+
+Task<void> Server::prepare_relocation() {
+  // Without the hand-off, a DMAPI waiter keeps the behavior head locked until its event
+  // is answered, and the relocation cannot begin before (§0079).
+  while (config_.hold_lock && queue_.waiting() > 0 && !retired_) co_await sim_.sched().sleep(kHoldLockPoll);
+  relocating_ = true;
+  moving_.raise();  // §0084: token waits end early
+  relocated_or_done_.notify_all();
+  const std::size_t woken = queue_.wake_migrating();  // §0080
+  sim_.observe(self_, "dmapi.woken", {{"fs", config_.id}, {"count", std::int64_t(woken)}});
+}
+
+void Server::resume() {
+  relocating_ = false;
+  moving_.clear();
+}
+
+Task<kore::Bag> Server::bag() {
+  while (active_ > 0) co_await idle_.wait();
+  // What came back with tokens goes to disk (the target replays the journal), so the
+  // bag needs only the token table and the DMAPI masks.
+  std::vector<Ino> returned;
+  for (const auto& [ino, st] : returned_) returned.push_back(ino);
+  for (Ino ino : returned) {
+    auto op = persist(ino);
+    co_await op;
+  }
+  kore::Bag b;
+  for (const token::TokenServer::Granted& g : tokens_.granted()) {
+    corpse::Holding h;
+    h.holder = g.holder;
+    h.fs = index_;
+    h.ino = g.obj.ino;
+    h.type = g.type;
+    h.level = g.level;
+    h.grant = g.grant;
+    auto ex = exclusive_.find(h.ino);
+    h.exclusive = h.type == TokenType::ioexcl && ex != exclusive_.end() && ex->second == h.holder;
+    b.tokens.push_back(h);
+  }
+  if (!mutations_.lose_events_in_bag)
+    for (const auto& [ino, mask] : events_) b.events.emplace_back(ino, mask);
+  b.grants = tokens_.last_grant();
+  co_return b;
+}
+
+void Server::unbag(const kore::Bag& b) {
+  tokens_.continue_after(b.grants);
+  install(b.tokens);
+  for (const auto& [ino, mask] : b.events)
+    if (fs_->inode(ino) != nullptr && mask != dmapi::kNoEvents) events_[ino] = mask;
 }
 
 }  // namespace sansim::cxfs

@@ -17,10 +17,16 @@
 #include "model/cxfs/config.h"
 #include "model/corpse/messages.h"
 #include "model/cxfs/messages.h"
+#include "model/dmapi/event_queue.h"
+#include "model/dmapi/hsm/hsm.h"
+#include "model/kore/messages.h"
 #include "model/token/token_server.h"
 #include "model/xfs/file_system.h"
 
 namespace sansim::cxfs {
+
+// How often a hold-lock relocation looks whether the DMAPI queue has emptied.
+inline constexpr Duration kHoldLockPoll = 10'000'000;
 
 class Server {
  public:
@@ -43,13 +49,43 @@ class Server {
   // Reconstruction on the new server (§0069): every surviving client's tokens, as its
   // manifest reported them. Call after mount().
   void install(const std::vector<corpse::Holding>& holdings);
-  // The server role ended here (this node left the membership): every request from
-  // now on is answered `stale`, so clients ask recovery's choice instead.
+  // The server role ended here (this node left the membership, or relocation moved it):
+  // every request from now on is answered `stale`, so clients ask recovery's choice
+  // instead. The HSM stops and DMAPI waiters answer EIO (a relocation woke them before).
   void retire() {
     retired_ = true;
     tokens_.shut_down();
+    queue_.close();
+    if (hsm_) hsm_->stop();
   }
   bool retired() const { return retired_; }
+
+  // DMAPI (§0038-0042). The HSM runs beside this server (attached once mounted); the
+  // event masks are this server's, rebuilt from the HSM's catalog after a failover and
+  // carried in the bag by a relocation.
+  void attach_hsm(std::unique_ptr<dmapi::FileIo> io, TapeLibrary& tape, bool rebuild_events);
+  dmapi::Hsm* hsm() { return hsm_.get(); }
+  dmapi::EventMask events(Ino ino) const {
+    auto it = events_.find(ino);
+    return it == events_.end() ? dmapi::kNoEvents : it->second;
+  }
+  // Growing a mask recalls every client's DMAPI read first (§0039).
+  Task<Errno> set_events(Ino ino, dmapi::EventMask mask);
+
+  // KORE relocation, on the source (§0075-0076). Prepare quiesces: requests from now on
+  // answer `migrating` (token returns still land), waits for the token state answer
+  // early (§0083-0084), and the DMAPI waiters are woken with `migrating` (§0080) — or,
+  // with `hold_lock`, prepare first waits until no DMAPI event is outstanding.
+  Task<void> prepare_relocation();
+  // A relocation that did not happen: serve again.
+  void resume();
+  bool relocating() const { return relocating_; }
+  // Waits until no request is being served and nothing of the server's own runs, then
+  // writes out the state returned with tokens and answers the bag: the token table and
+  // the server objects' state (§0076). The server retires.
+  Task<kore::Bag> bag();
+  // On the target, after mount(): the bag's tokens and state become this server's.
+  void unbag(const kore::Bag& bag);
 
  private:
   token::ObjectId obj(Ino ino) const { return {index_, ino}; }
@@ -61,6 +97,8 @@ class Server {
   Task<void> persist(Ino ino);
   Task<Reply> token_request(NodeId from, const Request& r);
   Task<void> remove_when_unused(Ino ino);
+  Task<void> remove_now(Ino ino);
+  Task<void> persist_then_end(Ino ino);
   Task<Reply> name_op(NodeId from, const Request& r);
   Task<Reply> data_op(NodeId from, const Request& r);
   void observe_call(NodeId from, const Request& r, Errno err);
@@ -88,6 +126,29 @@ class Server {
   std::map<Ino, int> changing_;
   Condition changed_;
   bool retired_ = false;
+  // DMAPI.
+  dmapi::EventQueue queue_;
+  std::map<Ino, dmapi::EventMask> events_;
+  std::unique_ptr<dmapi::FileIo> hsm_io_;
+  std::unique_ptr<dmapi::Hsm> hsm_;
+  // Relocation: quiescing; the interrupt that ends token waits (§0084); requests and
+  // background tasks running, and the condition that says they all ended.
+  bool relocating_ = false;
+  Interrupt moving_;
+  std::uint32_t active_ = 0;
+  Condition idle_;
+  Condition relocated_or_done_;  // a dmput finished, or a relocation began
+  Task<Reply> serve(NodeId from, Request r);
+  Task<void> migrate_into(Ino ino, bool release, std::shared_ptr<std::optional<Errno>> done);
+  Task<Reply> dmapi_op(NodeId from, const Request& r);
+  // A token the server's own operation needs; false when relocation ended the wait.
+  Task<bool> hold(token::ObjectId o, token::TokenType t, token::Level l,
+                  token::TokenServer::AcquireOptions opt = {});
+  token::TokenServer::AcquireOptions waits(token::TokenServer::AcquireOptions opt = {});
+  void begin() { ++active_; }
+  void end() {
+    if (--active_ == 0) idle_.notify_all();
+  }
 };
 
 }  // namespace sansim::cxfs

@@ -50,6 +50,11 @@ Task<bool> TokenClient::acquire(ObjectId obj, TokenType type, Level level, Inter
     if (expect_era && *expect_era != era_[obj.fs]) co_return false;
     // Referenced at no level (the server restarted under them, server_lost): ask again.
     s.busy = true;
+    // The era is taken before anything waits: a server_lost during the flush below (this
+    // node reset) voids the request as much as one during the request itself (fs
+    // property seed 579: a request sent after the reset cached a token without EXIST,
+    // which removal never recalls).
+    const std::uint64_t era = era_[obj.fs];
     TokenState carried;
     GrantId replaced = 0;
     if (s.level != Level::none) {
@@ -57,14 +62,21 @@ Task<bool> TokenClient::acquire(ObjectId obj, TokenType type, Level level, Inter
       // the grant and the state it protects travel with the request.
       const Level old = s.level;
       co_await before_return_(obj, type, old);
-      Slot& s1 = object(obj).slots[static_cast<std::size_t>(type)];
-      carried = object(obj).state;
+      Object& o1 = object(obj);
+      Slot& s1 = o1.slots[static_cast<std::size_t>(type)];
+      if (era_[obj.fs] != era) {
+        // server_lost gave everything back meanwhile: nothing to replace, nothing to ask.
+        s1.busy = false;
+        o1.changed.notify_all();
+        give_back_if_due(obj, o1, TokenType::exist);
+        co_return false;
+      }
+      carried = o1.state;
       replaced = s1.grant;
       observe("token.give", obj, type, old);
       s1.level = Level::none;
       s1.grant = 0;
     }
-    const std::uint64_t era = era_[obj.fs];
     Grant g = co_await request_(obj, type, level, replaced, carried);
     Object& o2 = object(obj);
     Slot& s2 = o2.slots[static_cast<std::size_t>(type)];

@@ -249,6 +249,18 @@ void TokenServer::shut_down() {
   for (auto& [obj, o] : objects_) o->changed.notify_all();
 }
 
+std::vector<TokenServer::Granted> TokenServer::granted() const {
+  std::vector<Granted> out;
+  for (const auto& [obj, o] : objects_)
+    for (std::size_t t = 0; t < kTokenTypes; ++t)
+      for (const auto& [h, l] : o->slots[t].holders) {
+        if (h == kServerHolder) continue;
+        auto g = o->slots[t].granted.find(h);
+        out.push_back({h, obj, static_cast<TokenType>(t), l, g == o->slots[t].granted.end() ? 0 : g->second});
+      }
+  return out;
+}
+
 void TokenServer::install(NodeId holder, ObjectId obj, TokenType type, Level level, GrantId grant) {
   Slot& s = object(obj).slots[static_cast<std::size_t>(type)];
   s.holders[holder] = level;

@@ -22,6 +22,7 @@
 // (found by the fs property test, seeds 3 and 16). The wait is bounded (kReturnLost).
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <set>
@@ -115,6 +116,22 @@ class TokenServer {
   void install(NodeId holder, ObjectId obj, TokenType type, Level level, GrantId grant);
   // The server role ended here: nothing is granted any more, and every wait ends.
   void shut_down();
+  // Relocation (§0076): every client's grant, in object and type order, for the bag.
+  struct Granted {
+    NodeId holder = kNoNode;
+    ObjectId obj;
+    TokenType type = TokenType::exist;
+    Level level = Level::none;
+    GrantId grant = 0;
+  };
+  std::vector<Granted> granted() const;
+  GrantId last_grant() const { return grants_; }
+  // On the target: grant numbers continue above the source's, and returns naming one of
+  // the source's grants are matched as after reconstruction (see install).
+  void continue_after(GrantId g) {
+    grants_ = std::max(grants_, g);
+    installed_ = std::max(installed_, g);
+  }
 
   Level held(NodeId holder, ObjectId obj, TokenType type) const;
   std::size_t holders(ObjectId obj, TokenType type) const;

@@ -24,6 +24,9 @@ class Behavior {
   virtual ~Behavior() = default;
   // The reference's name of the layer ("dcvn", "dsvn", "dmapi"), for traces.
   virtual const char* name() const = 0;
+  // Whether this behavior hands calls answered `migrating` off to the new server itself
+  // (the dmapi behavior, §0080); the vnode layer does it for chains that start otherwise.
+  virtual bool hands_off() const { return false; }
 
   // Directory operations: `dir` is the directory's vnode.
   virtual Task<xfs::Result<Ino>> lookup(Vnode& dir, std::string name) = 0;
@@ -45,6 +48,9 @@ class Behavior {
   // `page` in and answers its bytes in `data` (short or empty past the end of file); a
   // store writes `data` over the page from byte `in_page` and dirties it.
   virtual Task<Errno> fault(Vnode& v, std::uint64_t page, bool store, std::uint64_t in_page, Bytes& data) = 0;
+  // dmput: the file system's HSM copies the file to tape; `release` leaves it offline
+  // (its blocks freed, §0041). EINVAL where the file system is not DMAPI-enabled.
+  virtual Task<Errno> migrate(Vnode& v, bool release) = 0;
 };
 
 }  // namespace sansim::vnode

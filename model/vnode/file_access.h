@@ -77,6 +77,10 @@ class FileAccess {
   virtual Task<Errno> write(std::string fs, Ino ino, std::uint64_t offset, Bytes data, IoMode mode) = 0;
   // Makes this node's modified data of the file durable on disk.
   virtual Task<Errno> fsync(std::string fs, Ino ino) = 0;
+  // dmput (HSM, §0038-0041): copies the file to tape; with `release` its disk blocks are
+  // freed and the data comes back from tape when next read. EINVAL unless the file
+  // system is DMAPI-enabled with a tape library.
+  virtual Task<Errno> migrate(std::string fs, std::string path, bool release) = 0;
 };
 
 }  // namespace sansim::vnode

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/sync/rwlock.h"
+#include "engine/task.h"
 #include "model/vnode/behavior.h"
 
 namespace sansim::vnode {
@@ -37,6 +38,36 @@ class Vnode {
     return nullptr;
   }
   const std::vector<Behavior*>& chain() const { return chain_; }
+  // A behavior that steps out of the head lock its operation holds shared (the DMAPI
+  // hand-off, §0080) and back in. Should the operation's task be destroyed while out (its
+  // node crashed), the hold it stepped out of is marked so that the caller's release
+  // does not unlock it a second time.
+  class StepOut {
+   public:
+    explicit StepOut(Vnode& v) : v_(v) { v_.head_.unlock_shared(); }
+    ~StepOut() {
+      if (out_) ++v_.stepped_out_;
+    }
+    StepOut(const StepOut&) = delete;
+    StepOut& operator=(const StepOut&) = delete;
+    Task<void> relock() {
+      co_await v_.head_.lock_shared();
+      out_ = false;
+    }
+
+   private:
+    Vnode& v_;
+    bool out_ = true;
+  };
+  // Releases an operation's shared hold, unless it was stepped out of (StepOut).
+  void release_shared() {
+    if (stepped_out_ > 0) {
+      --stepped_out_;
+      return;
+    }
+    head_.unlock_shared();
+  }
+
   // Replaces the chain. REQUIRES: the head lock held exclusively (§0076).
   void convert(std::vector<Behavior*> chain) {
     assert(!chain.empty());
@@ -48,6 +79,7 @@ class Vnode {
   const Ino ino_;
   RwLock head_;
   std::vector<Behavior*> chain_;  // GUARDED_BY(head_) for changes
+  std::uint32_t stepped_out_ = 0;  // holds whose operation died stepped out (StepOut)
 };
 
 }  // namespace sansim::vnode

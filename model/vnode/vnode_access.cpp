@@ -10,13 +10,13 @@ namespace {
 // Holds a vnode's behavior head shared for the scope of one operation in its chain.
 class HeadHold {
  public:
-  explicit HeadHold(RwLock& lock) : lock_(lock) {}
-  ~HeadHold() { lock_.unlock_shared(); }
+  explicit HeadHold(Vnode& v) : v_(v) {}
+  ~HeadHold() { v_.release_shared(); }
   HeadHold(const HeadHold&) = delete;
   HeadHold& operator=(const HeadHold&) = delete;
 
  private:
-  RwLock& lock_;
+  Vnode& v_;
 };
 
 std::vector<std::string> components(const std::string& path) {
@@ -49,8 +49,8 @@ Task<VnodeAccess::Walked> VnodeAccess::walk(std::uint32_t fs, std::string path, 
   for (const std::string& p : parts) {
     Vnode& dir = vnodes_.get(fs, cur);
     co_await dir.head().lock_shared();
-    HeadHold hold(dir.head());
-    auto op = dir.first().lookup(dir, p);
+    HeadHold hold(dir);
+    auto op = in_chain<xfs::Result<Ino>>(dir, [&] { return dir.first().lookup(dir, p); });
     xfs::Result<Ino> r = co_await op;
     if (!r.ok()) {
       w.err = r.err;
@@ -92,8 +92,8 @@ Task<xfs::Result<Ino>> VnodeAccess::make(std::string fs, std::string path, xfs::
   if (found.vnode == nullptr) co_return xfs::Result<Ino>{found.err, 0};
   Vnode& dir = *found.vnode;
   co_await dir.head().lock_shared();
-  HeadHold hold(dir.head());
-  auto op = dir.first().create(dir, found.leaf, type);
+  HeadHold hold(dir);
+  auto op = in_chain<xfs::Result<Ino>>(dir, [&] { return dir.first().create(dir, found.leaf, type); });
   xfs::Result<Ino> r = co_await op;
   co_return r;
 }
@@ -113,8 +113,8 @@ Task<Errno> VnodeAccess::unlink(std::string fs, std::string path) {
   if (found.vnode == nullptr) co_return found.err;
   Vnode& dir = *found.vnode;
   co_await dir.head().lock_shared();
-  HeadHold hold(dir.head());
-  auto op = dir.first().unlink(dir, found.leaf);
+  HeadHold hold(dir);
+  auto op = in_chain<Errno>(dir, [&] { return dir.first().unlink(dir, found.leaf); });
   const Errno e = co_await op;
   co_return e;
 }
@@ -128,8 +128,8 @@ Task<Errno> VnodeAccess::rename(std::string fs, std::string from, std::string to
   // second head taken while holding one could wait behind a conversion of it forever).
   Vnode& dir = *a.vnode;
   co_await dir.head().lock_shared();
-  HeadHold hold(dir.head());
-  auto op = dir.first().rename(dir, a.leaf, *b.vnode, b.leaf);
+  HeadHold hold(dir);
+  auto op = in_chain<Errno>(dir, [&] { return dir.first().rename(dir, a.leaf, *b.vnode, b.leaf); });
   const Errno e = co_await op;
   co_return e;
 }
@@ -139,8 +139,8 @@ Task<xfs::Result<Stat>> VnodeAccess::getattr(std::string fs, std::string path) {
   if (found.vnode == nullptr) co_return xfs::Result<Stat>{found.err, {}};
   Vnode& v = *found.vnode;
   co_await v.head().lock_shared();
-  HeadHold hold(v.head());
-  auto op = v.first().getattr(v);
+  HeadHold hold(v);
+  auto op = in_chain<xfs::Result<Stat>>(v, [&] { return v.first().getattr(v); });
   xfs::Result<Stat> r = co_await op;
   co_return r;
 }
@@ -150,8 +150,8 @@ Task<Errno> VnodeAccess::setattr(std::string fs, std::string path, xfs::SetAttr 
   if (found.vnode == nullptr) co_return found.err;
   Vnode& v = *found.vnode;
   co_await v.head().lock_shared();
-  HeadHold hold(v.head());
-  auto op = v.first().setattr(v, attrs);
+  HeadHold hold(v);
+  auto op = in_chain<Errno>(v, [&] { return v.first().setattr(v, attrs); });
   const Errno e = co_await op;
   co_return e;
 }
@@ -161,8 +161,8 @@ Task<Errno> VnodeAccess::truncate(std::string fs, std::string path, std::uint64_
   if (found.vnode == nullptr) co_return found.err;
   Vnode& v = *found.vnode;
   co_await v.head().lock_shared();
-  HeadHold hold(v.head());
-  auto op = v.first().truncate(v, size);
+  HeadHold hold(v);
+  auto op = in_chain<Errno>(v, [&] { return v.first().truncate(v, size); });
   const Errno e = co_await op;
   co_return e;
 }
@@ -172,8 +172,8 @@ Task<Errno> VnodeAccess::on_file(std::string fs, Ino ino, Task<Errno> (Behavior:
   if (found == nullptr) co_return Errno::io;
   Vnode& v = *found;
   co_await v.head().lock_shared();
-  HeadHold hold(v.head());
-  auto task = (v.first().*op)(v);
+  HeadHold hold(v);
+  auto task = in_chain<Errno>(v, [&] { return (v.first().*op)(v); });
   const Errno e = co_await task;
   co_return e;
 }
@@ -193,8 +193,8 @@ Task<Errno> VnodeAccess::read(std::string fs, Ino ino, std::uint64_t offset, std
     co_return e;
   }
   co_await v.head().lock_shared();
-  HeadHold hold(v.head());
-  auto op = v.first().read(v, offset, length, mode, out);
+  HeadHold hold(v);
+  auto op = in_chain<Errno>(v, [&] { return v.first().read(v, offset, length, mode, out); });
   const Errno e = co_await op;
   co_return e;
 }
@@ -208,13 +208,24 @@ Task<Errno> VnodeAccess::write(std::string fs, Ino ino, std::uint64_t offset, By
     co_return e;
   }
   co_await v.head().lock_shared();
-  HeadHold hold(v.head());
-  auto op = v.first().write(v, offset, std::move(data), mode);
+  HeadHold hold(v);
+  auto op = in_chain<Errno>(v, [&] { return v.first().write(v, offset, data, mode); });
   const Errno e = co_await op;
   co_return e;
 }
 
 Task<Errno> VnodeAccess::fsync(std::string fs, Ino ino) { return on_file(std::move(fs), ino, &Behavior::fsync); }
+
+Task<Errno> VnodeAccess::migrate(std::string fs, std::string path, bool release) {
+  const Found found = co_await find(std::move(fs), std::move(path), false);
+  if (found.vnode == nullptr) co_return found.err;
+  Vnode& v = *found.vnode;
+  co_await v.head().lock_shared();
+  HeadHold hold(v);
+  auto op = in_chain<Errno>(v, [&] { return v.first().migrate(v, release); });
+  const Errno e = co_await op;
+  co_return e;
+}
 
 // A load from a mapping touches one page after another; each page not at hand faults.
 Task<Errno> VnodeAccess::mapped_read(Vnode& v, std::uint64_t offset, std::uint64_t length, Bytes& out) {
@@ -226,8 +237,8 @@ Task<Errno> VnodeAccess::mapped_read(Vnode& v, std::uint64_t offset, std::uint64
     Errno e = Errno::ok;
     {
       co_await v.head().lock_shared();
-      HeadHold hold(v.head());
-      auto op = v.first().fault(v, page, false, 0, data);
+      HeadHold hold(v);
+      auto op = in_chain<Errno>(v, [&] { return v.first().fault(v, page, false, 0, data); });
       e = co_await op;
     }
     if (e != Errno::ok) co_return e;
@@ -252,8 +263,8 @@ Task<Errno> VnodeAccess::mapped_write(Vnode& v, std::uint64_t offset, const Byte
     Errno e = Errno::ok;
     {
       co_await v.head().lock_shared();
-      HeadHold hold(v.head());
-      auto op = v.first().fault(v, page, true, in, piece);
+      HeadHold hold(v);
+      auto op = in_chain<Errno>(v, [&] { return v.first().fault(v, page, true, in, piece); });
       e = co_await op;
     }
     if (e != Errno::ok) co_return e;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/vnode/file_access.h"
+#include "model/vnode/handoff.h"
 #include "model/vnode/vnode_table.h"
 
 namespace sansim::vnode {
@@ -20,7 +21,10 @@ class VnodeAccess final : public FileAccess {
   // The file system's index once it is mounted on this node (nullopt: not mounted).
   using MountOf = std::function<Task<std::optional<std::uint32_t>>(const std::string& fs)>;
 
-  VnodeAccess(VnodeTable& vnodes, MountOf mount_of) : vnodes_(vnodes), mount_of_(std::move(mount_of)) {}
+  // With `relocations`, a call answered `migrating` is handed off to the new server
+  // (handoff.h) unless the chain's first behavior does that itself (dmapi).
+  VnodeAccess(VnodeTable& vnodes, MountOf mount_of, Relocations* relocations = nullptr)
+      : vnodes_(vnodes), mount_of_(std::move(mount_of)), relocations_(relocations) {}
 
   Task<xfs::Result<Ino>> lookup(std::string fs, std::string path) override;
   Task<xfs::Result<Ino>> create(std::string fs, std::string path) override;
@@ -36,6 +40,7 @@ class VnodeAccess final : public FileAccess {
                    Bytes& out) override;
   Task<Errno> write(std::string fs, Ino ino, std::uint64_t offset, Bytes data, IoMode mode) override;
   Task<Errno> fsync(std::string fs, Ino ino) override;
+  Task<Errno> migrate(std::string fs, std::string path, bool release) override;
 
  private:
   struct Walked {
@@ -60,8 +65,15 @@ class VnodeAccess final : public FileAccess {
   Task<Errno> mapped_read(Vnode& v, std::uint64_t offset, std::uint64_t length, Bytes& out);
   Task<Errno> mapped_write(Vnode& v, std::uint64_t offset, const Bytes& data);
 
+  // One operation in `v`'s chain, under the head lock the caller holds shared.
+  template <class R, class Attempt>
+  Task<R> in_chain(Vnode& v, Attempt attempt) {
+    return hand_off<R>(v, v.first().hands_off() ? nullptr : relocations_, true, std::move(attempt));
+  }
+
   VnodeTable& vnodes_;
   MountOf mount_of_;
+  Relocations* relocations_;
 };
 
 }  // namespace sansim::vnode

@@ -737,6 +737,23 @@ Task<Errno> FileSystem::truncate(Ino ino, std::uint64_t new_size) {
   }
 }
 
+Task<Errno> FileSystem::punch(Ino ino) {
+  const WaitStatus ws = co_await mutex_.lock();
+  assert(ws == WaitStatus::ok);
+  Guard guard(&mutex_);
+  if (shut_down_) co_return Errno::io;
+  if (!md_.used(ino)) co_return Errno::stale;
+  if (md_.inodes[ino].inode.type == FileType::directory) co_return Errno::isdir;
+  while (true) {
+    Txn t;
+    touch_inode(t, ino);
+    const bool more = free_tail(t, ino, 0);
+    auto op = commit(t);
+    const Errno e = co_await op;
+    if (e != Errno::ok || !more) co_return e;
+  }
+}
+
 Task<Errno> FileSystem::release(Ino ino) {
   const WaitStatus ws = co_await mutex_.lock();
   assert(ws == WaitStatus::ok);

@@ -105,6 +105,10 @@ class FileSystem {
   Task<Result<std::vector<Extent>>> allocate(Ino ino, std::uint64_t file_block, std::uint64_t count);
   // Sets the size and frees every block past it.
   Task<Errno> truncate(Ino ino, std::uint64_t new_size);
+  // Frees every data block of a regular file and keeps its size: the file reads as holes
+  // until its data is written again (an HSM releasing a migrated file's disk space,
+  // DMAPI's punch hole, §0041).
+  Task<Errno> punch(Ino ino);
   // Frees an orphan and its blocks. inval if `ino` is not on the orphan list.
   Task<Errno> release(Ino ino);
   // Checkpoint: writes every logged block in place and empties the log.

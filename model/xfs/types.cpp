@@ -23,6 +23,7 @@ const char* to_string(Errno e) {
     case Errno::inval: return "EINVAL";
     case Errno::nametoolong: return "ENAMETOOLONG";
     case Errno::stale: return "ESTALE";
+    case Errno::migrating: return "EMIGRATING";
   }
   return "E?";
 }

@@ -23,7 +23,11 @@ const char* to_string(FileType t);
 
 // What an operation answers. `io` covers every failed I/O (any IoStatus other than ok)
 // and metadata found corrupt on disk; `stale` an inode number that names no live inode.
-enum class Errno : std::uint8_t { ok, noent, exist, notdir, isdir, notempty, nospc, io, inval, nametoolong, stale };
+// `migrating` is internal (§0080): a metadata server being relocated (KORE) woke the
+// request or would not take it. The dmapi behavior and the vnode layer hand the call
+// over to the new server; no user call ever sees it (the dmapi_transparent checker).
+enum class Errno : std::uint8_t { ok, noent, exist, notdir, isdir, notempty, nospc, io, inval, nametoolong, stale, migrating };
+inline constexpr std::uint8_t kErrnos = 12;
 
 // "ENOENT", "EEXIST", ... ("OK" for ok).
 const char* to_string(Errno e);
