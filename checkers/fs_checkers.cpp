@@ -6,6 +6,7 @@
 #include "checkers/linearizable_checker.h"
 #include "checkers/metadata_coherent.h"
 #include "checkers/recovery_checkers.h"
+#include "checkers/relocation_checkers.h"
 #include "checkers/token_exclusion.h"
 
 namespace sansim {
@@ -13,7 +14,7 @@ namespace sansim {
 const std::vector<std::string>& fs_checker_names() {
   static const std::vector<std::string> kNames{"token_exclusion", "data_coherent", "metadata_coherent", "fsck",
                                                "linearizable",    "fencing",       "recovery_liveness", "one_server",
-                                               "token_recovery"};
+                                               "token_recovery",  "dmapi_transparent", "relocation_liveness"};
   return kNames;
 }
 
@@ -27,6 +28,9 @@ std::unique_ptr<Checker> make_fs_checker(const std::string& name, const CheckerC
   if (name == "linearizable") return make_linearizable_checker();
   if (name == "fencing") return std::make_unique<FencingChecker>(ctx.sim.node_names());
   if (name == "recovery_liveness") return std::make_unique<RecoveryLivenessChecker>(ctx.liveness_bound, ctx.faults_end);
+  if (name == "dmapi_transparent") return std::make_unique<DmapiTransparentChecker>(ctx.sim.node_names());
+  if (name == "relocation_liveness")
+    return std::make_unique<RelocationLivenessChecker>(ctx.sim.node_names(), ctx.relocation_bound);
   if (name == "token_recovery") return std::make_unique<TokenRecoveryChecker>(ctx.sim.node_names(), fs_ids);
   if (name == "one_server") {
     std::vector<std::vector<NodeId>> mounts;

@@ -101,6 +101,8 @@ struct CheckerContext {
   std::function<Time()> faults_end;
   // The scenario's file systems, in configuration order (fs_checkers.h needs them).
   std::vector<cxfs::FsConfig> filesystems = {};
+  // KORE: how long a relocation may take (relocation_completes_within).
+  Duration relocation_bound = 5'000'000'000;
 };
 std::unique_ptr<Checker> make_membership_checker(const std::string& name, const CheckerContext& ctx);
 const std::vector<std::string>& membership_checker_names();

@@ -90,8 +90,11 @@ RunResult run_scenario(const Scenario& sc, const RunOptions& opt) {
   }
   if (sc.expect.stable_within && std::find(names.begin(), names.end(), "liveness") == names.end())
     names.push_back("liveness");
+  if (sc.expect.relocation_within && std::find(names.begin(), names.end(), "relocation_liveness") == names.end())
+    names.push_back("relocation_liveness");
   CheckerContext ctx{sim, sc.expect.stable_within.value_or(kDefaultLivenessBound), sc.expect.quorum_grace,
                      [&faults] { return faults.last_fault_time(); }, sc.filesystems};
+  if (sc.expect.relocation_within) ctx.relocation_bound = *sc.expect.relocation_within;
   std::vector<std::unique_ptr<Checker>> checkers;
   for (const std::string& n : names) {
     std::unique_ptr<Checker> c = make_membership_checker(n, ctx);

@@ -1,5 +1,7 @@
 #include "model/cell/cell.h"
 
+#include <algorithm>
+#include <set>
 #include <sstream>
 
 namespace sansim {
@@ -15,6 +17,15 @@ Cell::Cell(Simulation& sim, NodeId self, CellConfig config)
     corpse_ = std::make_unique<corpse::Corpse>(sim, self, std::move(rc), *cxfs_, creds_);
     kore_ = std::make_unique<kore::Kore>(sim, self, *cxfs_);
     cms_.set_listener([this](cms::State s, const cms::Membership& m) {
+      if (s == cms::State::stable && std::find(m.members.begin(), m.members.end(), self_) != m.members.end()) {
+        std::set<NodeId> gone;
+        for (NodeId n : members_)
+          if (std::find(m.members.begin(), m.members.end(), n) == m.members.end()) gone.insert(n);
+        if (!gone.empty()) cxfs_->departed(gone);
+        members_ = m.members;
+      } else {
+        members_.clear();
+      }
       kore_->membership(s, m);  // first: a relocation in progress is abandoned before recovery freezes
       corpse_->membership(s, m);
     });

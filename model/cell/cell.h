@@ -53,6 +53,7 @@ class Cell final : public NodeProcess {
   std::unique_ptr<cxfs::Node> cxfs_;  // when the cluster has file systems
   std::unique_ptr<corpse::Corpse> corpse_;  // recovers them on membership changes
   std::unique_ptr<kore::Kore> kore_;        // relocates their servers on request
+  std::vector<NodeId> members_;             // the last membership delivered with this node in it
   std::unique_ptr<app::App> app_;     // the node's user processes, on cxfs's FileAccess
 };
 

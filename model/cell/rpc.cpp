@@ -80,6 +80,11 @@ void Rpc::cut(const std::set<NodeId>& peers) {
     if (cut_.count(p.to) != 0 && !p.reply.fulfilled()) p.reply.set_value(std::nullopt);
 }
 
+void Rpc::abandon(const std::set<NodeId>& peers) {
+  for (auto& [id, p] : pending_)
+    if (peers.count(p.to) != 0 && !p.reply.fulfilled()) p.reply.set_value(std::nullopt);
+}
+
 Task<void> Rpc::serve(NodeId from, std::uint64_t id, Bytes request) {
   Bytes reply = co_await handler_(from, std::move(request));
   sim_.lan().send(self_, from, ChannelSet::general, port_, frame(kReply, id, reply));

@@ -46,6 +46,12 @@ class Rpc {
   // the waiters, as the reference does, ends the same way; cutting at once is simpler
   // and leaves no held message to deliver late.
   void cut(const std::set<NodeId>& peers);
+  // Calls waiting on `peers` answer nullopt now; later calls go through. For peers that
+  // left the membership: a peer that crashed after sending its reply took the reply
+  // with it (the LAN drops a dead node's messages), and only membership tells the
+  // caller (fs property seed 680: a rejoin within one aborted cycle left a call, and
+  // the chandle hold under it, waiting for ever).
+  void abandon(const std::set<NodeId>& peers);
 
  private:
   Task<void> receive_loop();

@@ -68,6 +68,9 @@ class Node final : public corpse::Participant, public kore::Participant {
   void resume(std::uint32_t fs) override;
   void drop_server(std::uint32_t fs) override;
 
+  // Members that left the membership since the last delivery: calls waiting on them
+  // fail now (Rpc::abandon), as recovery's freeze would, even if no cycle gets that far.
+  void departed(const std::set<NodeId>& gone) { rpc_.abandon(gone); }
   // The file system's index by name, if configured.
   std::optional<std::uint32_t> fs_index(const std::string& name) const;
   // The HSM daemon of `fs` on this node dies / comes back (a fault). False if none here.

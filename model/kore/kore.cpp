@@ -40,10 +40,7 @@ void Kore::membership(cms::State state, const cms::Membership& m) {
   if (member && member_ && m.generation == membership_.generation && m.epoch == membership_.epoch) return;
   // Every membership change ends every relocation (recovery's pass 1 sorts out who
   // serves, §0063, §0074). A source that has not bagged serves again.
-  for (const auto& [fs, id] : sourcing_) {
-    observe("kore.abort", id, fs, {{"reason", std::string("membership changed")}});
-    participant_.resume(fs);
-  }
+  for (const auto& [fs, id] : sourcing_) participant_.resume(fs);
   sourcing_.clear();
   targeting_.clear();
   member_ = member;
@@ -160,9 +157,12 @@ Task<void> Kore::lead(RelocationId id, std::uint32_t fs, NodeId to, std::vector<
   };
 
   phase(Phase::source_prepare);
+  const auto abandoned = [&] {
+    observe("kore.abort", id, fs, {{"reason", std::string("the membership changed (recovery decides who serves)")}});
+  };
   auto prep = participant_.source_prepare(fs);
   co_await prep;
-  if (!current(id)) co_return;
+  if (!current(id)) co_return abandoned();
 
   phase(Phase::target_prepare);
   Request tp;
@@ -171,7 +171,7 @@ Task<void> Kore::lead(RelocationId id, std::uint32_t fs, NodeId to, std::vector<
   tp.to = to;
   auto asked = ask(id, to, tp);
   std::optional<Reply> t = co_await asked;
-  if (!t) co_return;  // the membership changed: aborted
+  if (!t) co_return abandoned();
   if (t->status != Status::ok) {
     auto op = back_out(id, fs, members, t->reason.empty() ? "the target refused" : t->reason.c_str());
     co_await op;
@@ -181,7 +181,7 @@ Task<void> Kore::lead(RelocationId id, std::uint32_t fs, NodeId to, std::vector<
   phase(Phase::convert);
   auto conv = participant_.convert(fs, false);
   co_await conv;
-  if (!current(id)) co_return;
+  if (!current(id)) co_return abandoned();
 
   phase(Phase::detarget);
   Request dt;
@@ -189,7 +189,7 @@ Task<void> Kore::lead(RelocationId id, std::uint32_t fs, NodeId to, std::vector<
   dt.fs = fs;
   dt.to = to;
   auto detargeted = ask_all(id, dt, members);
-  if (!co_await detargeted) co_return;
+  if (!co_await detargeted) co_return abandoned();
 
   phase(Phase::bag);
   auto bagging = participant_.bag(fs);
@@ -204,13 +204,16 @@ Task<void> Kore::lead(RelocationId id, std::uint32_t fs, NodeId to, std::vector<
   bg.bag = bag;
   auto unbagged = ask(id, to, bg);
   std::optional<Reply> u = co_await unbagged;
-  if (!u) co_return;  // aborted: recovery elects a server and rebuilds it from manifests
+  if (!u) co_return abandoned();  // recovery elects a server and rebuilds it from manifests
   NodeId server = to;
   if (u->status != Status::ok) {
     // The target could not mount: the source takes its own bag back.
     observe("kore.abort", id, fs, {{"reason", u->reason}});
     auto back = participant_.unbag(fs, bag);
-    if (!co_await back) co_return;  // neither could: recovery's business once someone notices
+    if (!co_await back) {
+      observe("kore.abort", id, fs, {{"reason", std::string("the source could not take its bag back either")}});
+      co_return;
+    }
     server = self_;
   }
 
@@ -220,7 +223,7 @@ Task<void> Kore::lead(RelocationId id, std::uint32_t fs, NodeId to, std::vector<
   rt.fs = fs;
   rt.to = server;
   auto retargeted = ask_all(id, rt, members);
-  if (!co_await retargeted) co_return;
+  if (!co_await retargeted) co_return abandoned();
   phase(Phase::end);
   ++finished_;
 }

@@ -1,0 +1,105 @@
+#include "checkers/relocation_checkers.h"
+
+#include "engine/time.h"
+
+namespace sansim {
+
+namespace {
+constexpr const char* kMigrating = "EMIGRATING";
+}
+
+void DmapiTransparentChecker::cut(NodeId n) {
+  std::erase_if(sent_, [n](const auto& e) { return e.first.first == n; });
+  std::erase_if(reissue_, [n](const auto& e) { return e.first.first == n; });
+}
+
+void DmapiTransparentChecker::on_observation(const Observation& o) {
+  if (o.kind == "app.complete") {
+    if (o.text("result") == kMigrating)
+      report(o, "user call " + o.text("call") + " (op " + o.text("op") + " on " + node_name(o.node) +
+                    ") returned the internal migrating error: the relocation hand-off must hide it (§0080)");
+  } else if (o.kind == "dmapi.sent") {
+    Sent s{o.index, o.time, o.text("ino"), o.text("event")};
+    reissue_.erase({o.node, o.text("fs") + "/" + s.ino});
+    if (!sent_.emplace(std::make_pair(o.node, o.text("seq")), s).second)
+      report(o, "DMAPI event seq " + o.text("seq") + " sent twice by " + node_name(o.node));
+  } else if (o.kind == "dmapi.reply") {
+    auto it = sent_.find({o.node, o.text("seq")});
+    if (it == sent_.end()) {
+      report(o, "DMAPI event seq " + o.text("seq") + " of " + node_name(o.node) +
+                    " answered, but it was not waiting for an answer (answered twice?)");
+      return;
+    }
+    if (o.text("result") == kMigrating) reissue_[{o.node, o.text("fs") + "/" + it->second.ino}] = it->second;
+    sent_.erase(it);
+  } else if (o.kind == "dmapi.queued") {
+    if (!queued_.emplace(std::make_tuple(o.node, o.text("fs"), o.text("id")), o.index).second)
+      report(o, "DMAPI event " + o.text("id") + " queued twice on " + node_name(o.node));
+  } else if (o.kind == "dmapi.answered") {
+    if (queued_.erase({o.node, o.text("fs"), o.text("id")}) == 0)
+      report(o, "DMAPI event " + o.text("id") + " answered on " + node_name(o.node) + " but not queued there");
+  } else if (o.kind == "node.crash" || o.kind == "cxfs.reset") {
+    cut(o.node);
+    if (o.kind == "node.crash") std::erase_if(queued_, [&o](const auto& e) { return std::get<0>(e.first) == o.node; });
+  } else if (o.kind == "dsvn.retired") {
+    // A retired server's queue answers everything still in it (EIO or migrating) — or,
+    // when the node left the membership, nothing ever will: its callers were cut.
+    std::erase_if(queued_, [&o](const auto& e) { return std::get<0>(e.first) == o.node && std::get<1>(e.first) == o.text("fs"); });
+  }
+}
+
+void DmapiTransparentChecker::finish(Time end, std::uint64_t index) {
+  (void)end;
+  for (const auto& [key, s] : reissue_)
+    report(index, end, key.first,
+           "DMAPI " + s.event + " event on ino " + s.ino + " of " + node_name(key.first) +
+               " was answered migrating and never sent again to the new server (§0081)");
+}
+
+void RelocationLivenessChecker::check(Time now, std::uint64_t index) {
+  for (auto& [id, r] : open_) {
+    if (r.reported || now - r.started <= bound_) continue;
+    r.reported = true;
+    auto w = dmapi_waiting_.find(r.source);
+    const std::int64_t waiting = w == dmapi_waiting_.end() ? 0 : w->second;
+    report(index, now, r.source,
+           "relocation " + id + " of fs " + r.fs + " requested at " + format_duration(r.started) +
+               " has not ended after " + format_duration(bound_) + "; it is in phase " + r.phase + ", with " +
+               std::to_string(waiting) + " DMAPI event(s) outstanding on its source" +
+               (waiting > 0 ? " (stuck behind DMAPI? §0079)" : ""));
+  }
+}
+
+void RelocationLivenessChecker::on_observation(const Observation& o) {
+  if (o.kind == "kore.phase") {
+    const std::string id = o.text("id");
+    if (o.text("phase") == "request") {
+      Open r;
+      r.started = o.time;
+      r.source = o.node;
+      r.fs = o.text("fs");
+      r.phase = "request";
+      open_[id] = r;
+    } else if (o.text("phase") == "end") {
+      open_.erase(id);
+    } else {
+      auto it = open_.find(id);
+      if (it != open_.end()) it->second.phase = o.text("phase");
+    }
+  } else if (o.kind == "kore.abort" || o.kind == "kore.refused") {
+    open_.erase(o.text("id"));
+  } else if (o.kind == "node.crash") {
+    // The source died: recovery takes over (recovery_liveness watches that).
+    std::erase_if(open_, [&o](const auto& e) { return e.second.source == o.node; });
+    dmapi_waiting_.erase(o.node);
+  } else if (o.kind == "dmapi.queued") {
+    ++dmapi_waiting_[o.node];
+  } else if (o.kind == "dmapi.answered") {
+    --dmapi_waiting_[o.node];
+  }
+  check(o.time, o.index);
+}
+
+void RelocationLivenessChecker::finish(Time end, std::uint64_t index) { check(end, index); }
+
+}  // namespace sansim

@@ -1,0 +1,75 @@
+// Relocation and DMAPI checkers (model/kore, model/dmapi), over kore.*, dmapi.*, hsm.*,
+// app.complete, node.crash and cxfs.reset observations:
+//
+//  dmapi_transparent    no user call ever completes with the internal `migrating` error
+//                       (§0080: the hand-off hides it); every DMAPI event a node sends
+//                       for a user call is answered exactly once from that node's point of
+//                       view (`dmapi.sent` / `dmapi.reply`), and one answered `migrating`
+//                       is sent again — reissued to the new server (§0081) — unless the
+//                       node's calls were cut short (it crashed or reset). The HSM may
+//                       therefore see one user operation's event more than once: once per
+//                       server it was queued on. Every event a server queued is answered
+//                       there exactly once (`dmapi.queued` / `dmapi.answered`).
+//  relocation_liveness  every relocation requested ends (end, abort or refusal) within
+//                       the bound (`relocation_completes_within`, default 5s): with the
+//                       hand-off it does not wait for a tape. One stuck is reported with
+//                       its phase and the DMAPI events outstanding on its source, the
+//                       usual culprit (a waiter holding the behavior head, §0079).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "checkers/checker.h"
+
+namespace sansim {
+
+class DmapiTransparentChecker final : public Checker {
+ public:
+  explicit DmapiTransparentChecker(std::vector<std::string> names) : names_(std::move(names)) {}
+  const char* name() const override { return "dmapi_transparent"; }
+  void on_observation(const Observation& o) override;
+  void finish(Time end, std::uint64_t index) override;
+
+ private:
+  struct Sent {
+    std::uint64_t index = 0;
+    Time time = 0;
+    std::string ino, event;
+  };
+  std::string node_name(NodeId n) const { return n < names_.size() ? names_[n] : "?"; }
+  void cut(NodeId n);
+
+  std::vector<std::string> names_;
+  std::map<std::pair<NodeId, std::string>, Sent> sent_;           // (node, seq) -> the event, until answered
+  std::map<std::pair<NodeId, std::string>, Sent> reissue_;        // (node, ino) -> handed off, not yet sent again
+  std::map<std::tuple<NodeId, std::string, std::string>, std::uint64_t> queued_;  // (server, fs, id) -> index
+};
+
+class RelocationLivenessChecker final : public Checker {
+ public:
+  RelocationLivenessChecker(std::vector<std::string> names, Duration bound) : names_(std::move(names)), bound_(bound) {}
+  const char* name() const override { return "relocation_liveness"; }
+  void on_observation(const Observation& o) override;
+  void finish(Time end, std::uint64_t index) override;
+
+ private:
+  struct Open {
+    Time started = 0;
+    NodeId source = kNoNode;
+    std::string fs, phase;
+    bool reported = false;
+  };
+  void check(Time now, std::uint64_t index);
+
+  std::vector<std::string> names_;
+  Duration bound_;
+  std::map<std::string, Open> open_;                // relocation id -> where it is
+  std::map<NodeId, std::int64_t> dmapi_waiting_;    // server node -> events queued, not answered
+};
+
+}  // namespace sansim
