@@ -69,6 +69,10 @@ void OneServerChecker::forget(NodeId n) {
 
 void OneServerChecker::on_observation(const Observation& o) {
   if (o.kind == "node.crash") {
+    // A server that crashed was instantiated: a relocation's retarget to it that was
+    // already under way is not a retarget before instantiate (recovery moves them on).
+    for (auto& [fs, nodes] : serving_)
+      if (nodes.count(o.node) != 0) crashed_[fs].insert(o.node);
     forget(o.node);
   } else if (o.kind == "corpse.start") {
     std::vector<NodeId> m;
@@ -85,12 +89,13 @@ void OneServerChecker::on_observation(const Observation& o) {
     const auto fs = static_cast<std::size_t>(o.integer("fs"));
     const auto server = static_cast<NodeId>(o.integer("server"));
     target_[o.node][fs] = server;
-    if (serving_[fs].count(server) == 0)
+    if (serving_[fs].count(server) == 0 && crashed_[fs].count(server) == 0)
       report(o, node_label(o.node, names_) + " was pointed at " + node_label(server, names_) + " for " +
                     (fs < fs_ids_.size() ? fs_ids_[fs] : "fs#" + std::to_string(fs)) +
                     ", which does not serve it (retarget before instantiate)");
   } else if (o.kind == "corpse.complete") {
     completed(o);
+    crashed_.clear();
   }
 }
 

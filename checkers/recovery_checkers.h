@@ -75,6 +75,7 @@ class OneServerChecker final : public Checker {
   std::vector<std::vector<NodeId>> mounts_;  // per file system: the nodes that mount it (all if empty)
   std::map<std::string, std::vector<NodeId>> members_;  // cycle -> its members
   std::map<std::size_t, std::set<NodeId>> serving_;     // fs -> nodes with a live server role
+  std::map<std::size_t, std::set<NodeId>> crashed_;     // fs -> servers that crashed since the last completed cycle
   std::map<NodeId, std::map<std::size_t, NodeId>> target_;  // node -> fs -> server it targets
 };
 
