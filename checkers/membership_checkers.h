@@ -103,6 +103,7 @@ struct CheckerContext {
   std::vector<cxfs::FsConfig> filesystems = {};
   // KORE: how long a relocation may take (relocation_completes_within).
   Duration relocation_bound = 5'000'000'000;
+  bool relocation_expected = false;  // the scenario named the bound
 };
 std::unique_ptr<Checker> make_membership_checker(const std::string& name, const CheckerContext& ctx);
 const std::vector<std::string>& membership_checker_names();

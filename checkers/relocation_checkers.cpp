@@ -88,6 +88,9 @@ void RelocationLivenessChecker::on_observation(const Observation& o) {
     }
   } else if (o.kind == "kore.abort" || o.kind == "kore.refused") {
     open_.erase(o.text("id"));
+    if (o.kind == "kore.refused" && expected_)
+      report(o, "relocation of fs " + o.text("fs") + " refused on " +
+                    (o.node < names_.size() ? names_[o.node] : std::string("?")) + ": " + o.text("reason"));
   } else if (o.kind == "node.crash") {
     // The source died: recovery takes over (recovery_liveness watches that).
     std::erase_if(open_, [&o](const auto& e) { return e.second.source == o.node; });

@@ -12,7 +12,8 @@
 //                       there exactly once (`dmapi.queued` / `dmapi.answered`).
 //  relocation_liveness  every relocation requested ends (end, abort or refusal) within
 //                       the bound (`relocation_completes_within`, default 5s): with the
-//                       hand-off it does not wait for a tape. One stuck is reported with
+//                       hand-off it does not wait for a tape. A scenario that names the
+//                       bound expects its relocations to happen: a refusal is reported. One stuck is reported with
 //                       its phase and the DMAPI events outstanding on its source, the
 //                       usual culprit (a waiter holding the behavior head, §0079).
 #pragma once
@@ -52,7 +53,9 @@ class DmapiTransparentChecker final : public Checker {
 
 class RelocationLivenessChecker final : public Checker {
  public:
-  RelocationLivenessChecker(std::vector<std::string> names, Duration bound) : names_(std::move(names)), bound_(bound) {}
+  // `expected`: the scenario asked for relocations to complete; a refused one is a violation.
+  RelocationLivenessChecker(std::vector<std::string> names, Duration bound, bool expected)
+      : names_(std::move(names)), bound_(bound), expected_(expected) {}
   const char* name() const override { return "relocation_liveness"; }
   void on_observation(const Observation& o) override;
   void finish(Time end, std::uint64_t index) override;
@@ -68,6 +71,7 @@ class RelocationLivenessChecker final : public Checker {
 
   std::vector<std::string> names_;
   Duration bound_;
+  bool expected_;
   std::map<std::string, Open> open_;                // relocation id -> where it is
   std::map<NodeId, std::int64_t> dmapi_waiting_;    // server node -> events queued, not answered
 };

@@ -94,7 +94,10 @@ RunResult run_scenario(const Scenario& sc, const RunOptions& opt) {
     names.push_back("relocation_liveness");
   CheckerContext ctx{sim, sc.expect.stable_within.value_or(kDefaultLivenessBound), sc.expect.quorum_grace,
                      [&faults] { return faults.last_fault_time(); }, sc.filesystems};
-  if (sc.expect.relocation_within) ctx.relocation_bound = *sc.expect.relocation_within;
+  if (sc.expect.relocation_within) {
+    ctx.relocation_bound = *sc.expect.relocation_within;
+    ctx.relocation_expected = true;
+  }
   std::vector<std::unique_ptr<Checker>> checkers;
   for (const std::string& n : names) {
     std::unique_ptr<Checker> c = make_membership_checker(n, ctx);
