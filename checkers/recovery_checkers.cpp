@@ -77,7 +77,10 @@ void OneServerChecker::on_observation(const Observation& o) {
   } else if (o.kind == "corpse.start") {
     std::vector<NodeId> m;
     for (std::int64_t n : o.list("members")) m.push_back(static_cast<NodeId>(n));
+    last_members_ = m;
     members_[o.text("cycle")] = std::move(m);
+  } else if (o.kind == "kore.phase" && o.text("phase") == "end") {
+    relocated(o);
   } else if (o.kind == "cxfs.mounted") {
     const auto fs = fs_index(o.text("fs"));
     if (!fs) return;
@@ -96,6 +99,31 @@ void OneServerChecker::on_observation(const Observation& o) {
   } else if (o.kind == "corpse.complete") {
     completed(o);
     crashed_.clear();
+  }
+}
+
+// A relocation ended (§0076): its target alone serves the file system among the members,
+// and every member that mounts it targets the target.
+void OneServerChecker::relocated(const Observation& o) {
+  const auto fs = static_cast<std::size_t>(o.integer("fs"));
+  const auto target = static_cast<NodeId>(o.integer("target"));
+  const std::string name = fs < fs_ids_.size() ? fs_ids_[fs] : "fs#" + std::to_string(fs);
+  std::vector<NodeId> live;
+  for (NodeId n : serving_[fs])
+    if (std::find(last_members_.begin(), last_members_.end(), n) != last_members_.end()) live.push_back(n);
+  if (live != std::vector<NodeId>{target})
+    report(o, name + ": relocated to " + node_label(target, names_) + " but the members serving it are " +
+                  render(live, names_));
+  for (NodeId n : last_members_) {
+    if (fs < mounts_.size() && !mounts_[fs].empty() &&
+        std::find(mounts_[fs].begin(), mounts_[fs].end(), n) == mounts_[fs].end() && n != target)
+      continue;
+    auto t = target_.find(n);
+    const NodeId to = t == target_.end() || t->second.count(fs) == 0 ? kNoNode : t->second.at(fs);
+    if (to != target)
+      report(o, name + ": after the relocation " + node_label(n, names_) + " targets " +
+                    (to == kNoNode ? std::string("no server") : node_label(to, names_)) + ", not " +
+                    node_label(target, names_));
   }
 }
 
@@ -140,10 +168,20 @@ void TokenRecoveryChecker::on_observation(const Observation& o) {
   if (o.kind == "corpse.start") {
     std::vector<NodeId> m;
     for (std::int64_t n : o.list("members")) m.push_back(static_cast<NodeId>(n));
+    last_members_ = m;
     members_[o.text("cycle")] = std::move(m);
     return;
   }
   if (o.kind == "corpse.complete") return completed(o);
+  if (o.kind == "kore.phase" && o.text("phase") == "end") {
+    // The token state moved whole (§0076): every token a member holds is in the target's
+    // table, which it took from the bag or granted since.
+    const std::int64_t fs = o.integer("fs");
+    auto s = server_.find(fs);
+    if (s == server_.end() || s->second != static_cast<NodeId>(o.integer("target"))) return;
+    lost(o, fs, last_members_, "moved in the bag");
+    return;
+  }
   if (o.kind == "node.crash") {
     held_.erase(o.node);
     for (auto it = server_.begin(); it != server_.end();)
@@ -178,6 +216,27 @@ void TokenRecoveryChecker::on_observation(const Observation& o) {
   else if (o.kind == "token.released" || o.kind == "token.celldown" || o.kind == "token.lost") t.erase(holder);
 }
 
+void TokenRecoveryChecker::lost(const Observation& o, std::int64_t fs, const std::vector<NodeId>& members,
+                                const char* how) {
+  const NodeId server = server_.at(fs);
+  const auto& table = table_[fs];
+  const std::string name = fs >= 0 && static_cast<std::size_t>(fs) < fs_ids_.size()
+                               ? fs_ids_[static_cast<std::size_t>(fs)]
+                               : "fs#" + std::to_string(fs);
+  for (NodeId n : members) {
+    auto h = held_.find(n);
+    if (h == held_.end()) continue;
+    for (const auto& [key, level] : h->second) {
+      if (std::get<0>(key) != fs) continue;
+      auto t = table.find(key);
+      if (t == table.end() || t->second.count(static_cast<std::int64_t>(n)) == 0)
+        report(o, name + ": " + node_label(n, names_) + " holds ino " + std::to_string(std::get<1>(key)) + " " +
+                      std::get<2>(key) + " " + level + " but the server " + node_label(server, names_) +
+                      " has no record of it (" + how + ")");
+    }
+  }
+}
+
 void TokenRecoveryChecker::completed(const Observation& o) {
   auto m = members_.find(o.text("cycle"));
   if (m == members_.end()) return;
@@ -193,17 +252,7 @@ void TokenRecoveryChecker::completed(const Observation& o) {
   for (const auto& [fs, server] : server_) {
     if (std::find(members.begin(), members.end(), server) == members.end()) continue;
     const auto& table = table_[fs];
-    for (NodeId n : members) {
-      auto h = held_.find(n);
-      if (h == held_.end()) continue;
-      for (const auto& [key, level] : h->second) {
-        if (std::get<0>(key) != fs) continue;
-        auto t = table.find(key);
-        if (t == table.end() || t->second.count(static_cast<std::int64_t>(n)) == 0)
-          report(o, name(fs) + ": " + node_label(n, names_) + " holds " + label(key) + " " + level + " but the server " +
-                        node_label(server, names_) + " has no record of it (lost in reconstruction)");
-      }
-    }
+    lost(o, fs, members, "lost in reconstruction");
     for (const auto& [key, holders] : table)
       for (const auto& [holder, level] : holders)
         if (std::find(members.begin(), members.end(), static_cast<NodeId>(holder)) == members.end())

@@ -7,12 +7,14 @@
 //                     the survivors now own.
 //  recovery_liveness  the last recovery cycle completes within the liveness bound after
 //                     faults stop (a cycle superseded by a newer membership is fine).
-//  one_server         when a cycle completes, each file system it names has exactly one
+//  one_server         when a cycle completes (or a relocation ends: then the target),
+//                     each file system it names has exactly one
 //                     server among the cycle's members, the one elected, and every member
 //                     that mounts it targets that server (§0063, §0070); and no member is
 //                     ever pointed at a node before that node serves the file system
 //                     (retarget only after instantiate).
-//  token_recovery     when a cycle completes, the server's token table agrees with the
+//  token_recovery     when a cycle completes (or a relocation ends), the server's token
+//                     table agrees with the
 //                     members' holdings: every token a member holds is recorded for it (no
 //                     token lost by reconstruction), and no token of a node outside the
 //                     membership is left (no phantom: celldown dropped them) (§0067, §0069).
@@ -69,6 +71,8 @@ class OneServerChecker final : public Checker {
   std::optional<std::size_t> fs_index(const std::string& id) const;
   void forget(NodeId n);
   void completed(const Observation& o);
+  void relocated(const Observation& o);
+  std::vector<NodeId> last_members_;  // of the latest cycle started
 
   std::vector<std::string> names_;
   std::vector<std::string> fs_ids_;
@@ -89,6 +93,9 @@ class TokenRecoveryChecker final : public Checker {
  private:
   using Key = std::tuple<std::int64_t, std::int64_t, std::string>;  // fs, ino, token
   void completed(const Observation& o);
+  // Reports every token a member holds that the server of `fs` has no record of.
+  void lost(const Observation& o, std::int64_t fs, const std::vector<NodeId>& members, const char* how);
+  std::vector<NodeId> last_members_;
 
   std::vector<std::string> names_;
   std::vector<std::string> fs_ids_;

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "scenarios/scenario.h"
 #include "tests/bench/engine_bench.h"
 #include "tests/bench/recovery_bench.h"
+#include "tests/bench/relocation_bench.h"
 
 namespace sansim {
 namespace {
@@ -346,6 +348,47 @@ int cmd_bench_recovery(const std::vector<std::size_t>& sizes) {
   return all ? kExitPass : kExitFail;
 }
 
+// KORE during a tape recall (§0079-0081): relocation time against the recall's
+// latency, with the DMAPI hand-off and without it (hold-lock). The table also goes to
+// `out` (markdown).
+int cmd_bench_relocation(const std::vector<std::uint64_t>& recalls, const std::string& out) {
+  std::cout << "relocation: a read on the metadata server's node waits for a tape recall; the server is relocated\n"
+            << "one second later (virtual time; wall time for the whole run)\n" << std::flush;
+  std::vector<bench::RelocationFigure> figures;
+  bool all = true;
+  for (std::uint64_t s : recalls)
+    for (bool hold : {false, true}) {
+      figures.push_back(bench::measure_relocation(static_cast<Duration>(s) * 1'000'000'000, hold));
+      const bench::RelocationFigure& f = figures.back();
+      std::cout << "  recall " << format_duration(f.recall) << (hold ? "  hold-lock" : "  hand-off ")
+                << "  relocation " << (f.relocation < 0 ? std::string("never") : format_duration(f.relocation))
+                << "  read " << (f.read < 0 ? std::string("never") : format_duration(f.read))
+                << (f.passed ? "  passed" : "  FAILED") << std::endl;
+      all = all && f.passed && f.relocation >= 0 && f.read_ok;
+    }
+  const std::string table = bench::relocation_table(figures);
+  std::cout << "\n" << table;
+  if (!out.empty()) {
+    std::error_code ec;
+    const std::filesystem::path p(out);
+    if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
+    std::ofstream f(out);
+    if (!f) {
+      std::cerr << "cannot write " << out << ": check the directory exists and is writable\n";
+      return kExitBadInput;
+    }
+    f << "# Relocation during a tape recall (sansim bench relocation)\n\n"
+      << "A read of an offline file on the metadata server's node waits in DMAPI while the HSM recalls it "
+         "from tape; one second later the server is relocated (KORE). With the hand-off (§0080-0081) the "
+         "waiter is woken with the internal migrating error, steps out of the behavior head and is reissued "
+         "to the new server; with hold-lock it keeps the head locked until DMAPI answers. Virtual times; "
+         "wall time is for the whole run.\n\n"
+      << table;
+    std::cout << "written to " << out << "\n";
+  }
+  return all ? kExitPass : kExitFail;
+}
+
 }  // namespace
 }  // namespace sansim
 
@@ -391,9 +434,14 @@ int main(int argc, char** argv) {
   auto* bench = app.add_subcommand("bench", "measure the engine against its budgets");
   std::string what;
   std::uint64_t events = 20'000'000, messages = 4'000'000;
-  bench->add_option("what", what, "what to measure: engine (event loop, LAN, standard scenario), tokens (a token-heavy file-system workload) or recovery (metadata-server failover per cluster size)")
+  bench->add_option("what", what, "what to measure: engine (event loop, LAN, standard scenario), tokens (a token-heavy file-system workload), recovery (metadata-server failover per cluster size) or relocation (KORE during a tape recall, with and without the DMAPI hand-off)")
       ->required()
-      ->check(CLI::IsMember({"engine", "tokens", "recovery"}));
+      ->check(CLI::IsMember({"engine", "tokens", "recovery", "relocation"}));
+  std::vector<std::uint64_t> recalls{1, 10, 60, 600};
+  bench->add_option("--recall", recalls, "relocation: tape recall latencies in seconds (default 1 10 60 600)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{3600}));
+  std::string bench_out = "reports/relocation.md";
+  bench->add_option("--out", bench_out, "relocation: where the markdown table goes (default reports/relocation.md)");
   std::vector<std::size_t> recovery_sizes{4, 16, 64, 256};
   bench->add_option("--nodes", recovery_sizes, "recovery: cluster sizes to measure (default 4 16 64 256)")
       ->check(CLI::Range(std::size_t{3}, std::size_t{1024}));
@@ -416,6 +464,7 @@ int main(int argc, char** argv) {
   if (replay->parsed()) return cmd_replay(replay_file, until, trace_file, context);
   if (bench->parsed()) {
     if (what == "recovery") return cmd_bench_recovery(recovery_sizes);
+    if (what == "relocation") return cmd_bench_relocation(recalls, bench_out);
     if (what == "tokens")
       return cmd_bench_tokens(bench_scenario.empty() ? std::string(SANSIM_SOURCE_DIR) + "/tests/bench/token-heavy.yaml"
                                                      : bench_scenario);

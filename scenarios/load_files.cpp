@@ -33,6 +33,7 @@ constexpr Mutation kMutations[] = {
     {"keep_head_locked", &cxfs::Mutations::keep_head_locked},
     {"surface_migrating", &cxfs::Mutations::surface_migrating},
     {"lose_events_in_bag", &cxfs::Mutations::lose_events_in_bag},
+    {"lose_tokens_in_bag", &cxfs::Mutations::lose_tokens_in_bag},
 };
 
 std::uint64_t volume_blocks(const StorageSpec& storage, const std::string& volume) {

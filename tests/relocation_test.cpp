@@ -384,6 +384,13 @@ faults:
 
 }  // namespace
 
+// The token state must move whole (§0076): a bag that leaves clients' tokens out is caught
+// when the relocation ends, and by the checkers that see those clients' data go stale.
+BOOST_AUTO_TEST_CASE(losing_tokens_in_the_bag_is_caught_by_token_recovery) {
+  const RunResult r = run_text(moving("mutations: [lose_tokens_in_bag]\n"));
+  BOOST_TEST(failed_checkers(r).count("token_recovery") == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(the_relocation_alone_keeps_every_checker_green) {
   const RunResult r = run_text(moving(""), true);
   for (const Violation& v : r.violations) BOOST_TEST_MESSAGE(v.checker << ": " << v.message.substr(0, 300));

@@ -37,6 +37,7 @@ struct Mutations {
   bool keep_head_locked = false;    // the dmapi behavior waits out a relocation with the head locked
   bool surface_migrating = false;   // the dmapi behavior returns `migrating` to the caller
   bool lose_events_in_bag = false;  // the relocation bag leaves the DMAPI event masks out
+  bool lose_tokens_in_bag = false;  // the relocation bag leaves out the tokens of other nodes' clients
 };
 
 }  // namespace sansim::cxfs

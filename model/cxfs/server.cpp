@@ -614,6 +614,7 @@ Task<kore::Bag> Server::bag() {
   }
   kore::Bag b;
   for (const token::TokenServer::Granted& g : tokens_.granted()) {
+    if (mutations_.lose_tokens_in_bag && g.holder != self_) continue;
     corpse::Holding h;
     h.holder = g.holder;
     h.fs = index_;
