@@ -38,9 +38,13 @@ void DmapiTransparentChecker::on_observation(const Observation& o) {
   } else if (o.kind == "dmapi.answered") {
     if (queued_.erase({o.node, o.text("fs"), o.text("id")}) == 0)
       report(o, "DMAPI event " + o.text("id") + " answered on " + node_name(o.node) + " but not queued there");
-  } else if (o.kind == "node.crash" || o.kind == "cxfs.reset") {
-    cut(o.node);
-    if (o.kind == "node.crash") std::erase_if(queued_, [&o](const auto& e) { return std::get<0>(e.first) == o.node; });
+  } else if (o.kind == "node.crash") {
+    cut(o.node);  // its calls end without an answer; its numbering starts again
+    std::erase_if(queued_, [&o](const auto& e) { return std::get<0>(e.first) == o.node; });
+  } else if (o.kind == "cxfs.reset") {
+    // The node left the membership: its calls in flight fail (they are still answered,
+    // with an error), and none of them is handed off any more.
+    std::erase_if(reissue_, [&o](const auto& e) { return e.first.first == o.node; });
   } else if (o.kind == "dsvn.retired") {
     // A retired server's queue answers everything still in it (EIO or migrating) — or,
     // when the node left the membership, nothing ever will: its callers were cut.

@@ -6,7 +6,7 @@
 //                       for a user call is answered exactly once from that node's point of
 //                       view (`dmapi.sent` / `dmapi.reply`), and one answered `migrating`
 //                       is sent again — reissued to the new server (§0081) — unless the
-//                       node's calls were cut short (it crashed or reset). The HSM may
+//                       node's calls were cut short (it crashed or left the membership). The HSM may
 //                       therefore see one user operation's event more than once: once per
 //                       server it was queued on. Every event a server queued is answered
 //                       there exactly once (`dmapi.queued` / `dmapi.answered`).
