@@ -118,7 +118,9 @@ Task<xfs::Errno> Hsm::migrate(xfs::Ino ino, bool release) {
   const EventMask target = release ? kOffline : kDualState;
   xfs::Errno e = xfs::Errno::ok;
   for (;;) {
-    auto grow = io_.set_events(ino, target);
+    // Grow only: a dmput without release of an offline file must keep its read event
+    // (found by the relocation property: the mask became dual-state over the holes).
+    auto grow = io_.set_events(ino, static_cast<EventMask>(io_.events(ino) | target));
     e = co_await grow;
     if (e != xfs::Errno::ok) co_return e;
     co_await busy_.lock();
