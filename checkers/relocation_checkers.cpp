@@ -45,11 +45,9 @@ void DmapiTransparentChecker::on_observation(const Observation& o) {
     // The node left the membership: its calls in flight fail (they are still answered,
     // with an error), and none of them is handed off any more.
     std::erase_if(reissue_, [&o](const auto& e) { return e.first.first == o.node; });
-  } else if (o.kind == "dsvn.retired") {
-    // A retired server's queue answers everything still in it (EIO or migrating) — or,
-    // when the node left the membership, nothing ever will: its callers were cut.
-    std::erase_if(queued_, [&o](const auto& e) { return std::get<0>(e.first) == o.node && std::get<1>(e.first) == o.text("fs"); });
   }
+  // A retired server's queue answers everything still in it (EIO, or migrating if a
+  // relocation woke it first): those answers come after dsvn.retired.
 }
 
 void DmapiTransparentChecker::finish(Time end, std::uint64_t index) {

@@ -77,12 +77,14 @@ bool check_determinism(const Scenario& sc, const RunOptions& base, const RunResu
 
 int cmd_run(const std::vector<std::string>& paths, std::optional<std::uint64_t> seed, const std::string& trace_file,
             const std::string& history_file, const std::string& report_dir, const std::string& failures_dir,
-            bool verbose, bool determinism) {
+            bool verbose, bool determinism, const std::vector<std::string>& relocations) {
   // Load everything first: a bad file stops the whole run before anything runs.
   std::vector<Scenario> scenarios;
   try {
     for (const auto& p : paths)
       for (const auto& f : scenario_files(p)) scenarios.push_back(load_scenario_file(f));
+    for (Scenario& sc : scenarios)
+      for (const std::string& r : relocations) add_relocate_request(sc, r);
   } catch (const ScenarioError& e) {
     std::cerr << "sansim: " << e.what() << "\n";
     return kExitBadInput;
@@ -411,6 +413,9 @@ int main(int argc, char** argv) {
   run->add_option("--failures", failures_dir, "where failure files go (default: failures)");
   run->add_flag("-v,--verbose", verbose, "print every expectation and fault");
   run->add_flag("--check-determinism", determinism, "run each scenario twice more and compare every record");
+  std::vector<std::string> relocations;
+  run->add_option("--relocate", relocations,
+                  "an administrator's relocation request FS:NODE@TIME (e.g. fs1:n3@5s), added to every scenario run");
 
   auto* replay = app.add_subcommand("replay", "re-run a failure file and confirm it reproduces bit for bit");
   std::string replay_file;
@@ -459,7 +464,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   if (run->parsed())
-    return cmd_run(paths, seed, trace_file, history_file, report_dir, failures_dir, verbose, determinism);
+    return cmd_run(paths, seed, trace_file, history_file, report_dir, failures_dir, verbose, determinism, relocations);
   if (check_hist->parsed()) return cmd_check_history(history_in, budget);
   if (replay->parsed()) return cmd_replay(replay_file, until, trace_file, context);
   if (bench->parsed()) {

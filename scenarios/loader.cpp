@@ -466,6 +466,45 @@ struct Loader {
 
 }  // namespace
 
+void add_relocate_request(Scenario& sc, const std::string& spec) {
+  const auto fail = [&](const std::string& why) {
+    throw ScenarioError{"--relocate", "'" + spec + "' " + why + " (write FS:NODE@TIME, e.g. fs1:n3@5s)"};
+  };
+  const auto colon = spec.find(':'), at = spec.find('@');
+  if (colon == std::string::npos || at == std::string::npos || at < colon) fail("is not FS:NODE@TIME");
+  const std::string fs = spec.substr(0, colon), node = spec.substr(colon + 1, at - colon - 1);
+  const std::optional<Duration> when = parse_duration(spec.substr(at + 1));
+  if (!when) fail("has no valid time after '@'");
+  if (*when > sc.duration) fail("is after the end of scenario " + sc.name + " (" + format_duration(sc.duration) + ")");
+  const cxfs::FsConfig* f = nullptr;
+  for (const cxfs::FsConfig& c : sc.filesystems)
+    if (c.id == fs) f = &c;
+  if (f == nullptr) fail("names file system '" + fs + "', which scenario " + sc.name + " does not have");
+  NodeId to = kNoNode;
+  for (NodeId n = 0; n < sc.nodes.size(); ++n)
+    if (sc.nodes[n].id == node) to = n;
+  if (to == kNoNode) fail("names node '" + node + "', which scenario " + sc.name + " does not have");
+  if (std::find(f->servers.begin(), f->servers.end(), to) == f->servers.end())
+    fail("names node '" + node + "', which is not a candidate server of " + fs);
+  FaultSpec r;
+  r.trigger.at = *when;
+  r.kind = FaultKind::command;
+  r.command = "relocate " + fs + " " + std::to_string(to);
+  r.nodes = {to};
+  r.text = "at " + format_duration(*when) + ": relocate " + fs + " to " + node + " (--relocate)";
+  sc.faults.push_back(std::move(r));
+  // The source keeps the request too, so that a failure file replays it.
+  YAML::Node root = YAML::Load(sc.source);
+  YAML::Node fault;
+  fault["at"] = format_duration(*when);
+  fault["relocate"]["fs"] = fs;
+  fault["relocate"]["to"] = node;
+  root["faults"].push_back(fault);
+  YAML::Emitter out;
+  out << root;
+  sc.source = out.c_str();
+}
+
 std::vector<std::string> Scenario::node_names() const {
   std::vector<std::string> out;
   for (const NodeSpec& n : nodes) out.push_back(n.id);

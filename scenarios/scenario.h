@@ -85,6 +85,11 @@ struct ScenarioError {
 Scenario load_scenario_file(const std::string& path);
 Scenario load_scenario_text(const std::string& text, const std::string& file_name);
 
+// An administrator's relocation request from the command line ("FS:NODE@TIME", e.g.
+// "fs1:n3@5s"): adds the `relocate` fault the scenario key would. Throws ScenarioError
+// (where = "--relocate") naming what is wrong.
+void add_relocate_request(Scenario& sc, const std::string& spec);
+
 // Every *.yaml / *.yml under a path (a file gives itself), sorted by path.
 std::vector<std::string> scenario_files(const std::string& path);
 

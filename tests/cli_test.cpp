@@ -115,3 +115,39 @@ BOOST_AUTO_TEST_CASE(check_history_exit_codes) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(cli_relocation)
+
+// An administrator's relocation request from the command line (§0074): fs1 of the Fig. 14
+// scenario is served by n3 after its own relocation; asking for n2 later moves it back.
+BOOST_AUTO_TEST_CASE(relocate_on_the_command_line_runs_and_bad_requests_exit_2) {
+  const std::string dir = fresh_dir("cli_test_relocate");
+  const std::string file = kLibrary + "/kore-fig14-relocation.yaml";
+  Ran ok = sansim("run " + file + " --relocate fs1:n2@12s --trace " + dir + "/t.jsonl", dir);
+  BOOST_TEST(ok.status == 0, ok.out);
+  std::ifstream in(dir + "/t.jsonl");
+  const std::string trace((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BOOST_TEST(trace.find("relocate fs1 to n2 (--relocate)") != std::string::npos);
+  std::size_t ends = 0;
+  for (std::size_t at = trace.find("phase=end"); at != std::string::npos; at = trace.find("phase=end", at + 1)) ++ends;
+  BOOST_TEST(ends == 2u);  // the scenario's own relocation, then ours
+  Ran bad = sansim("run " + file + " --relocate fs1:n1@12s", dir);
+  BOOST_TEST(bad.status == 2, bad.out);
+  BOOST_TEST(bad.out.find("--relocate: 'fs1:n1@12s' names node 'n1', which is not a candidate server of fs1") !=
+                 std::string::npos,
+             bad.out);
+}
+
+BOOST_AUTO_TEST_CASE(bench_relocation_writes_its_table) {
+  const std::string dir = fresh_dir("cli_test_bench_relocation");
+  Ran r = sansim("bench relocation --recall 1 5 --out " + dir + "/relocation.md", dir);
+  BOOST_TEST(r.status == 0, r.out);
+  std::ifstream in(dir + "/relocation.md");
+  const std::string md((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BOOST_TEST(md.find("| tape recall | mode |") != std::string::npos, md);
+  BOOST_TEST(md.find("| 5s | hold-lock |") != std::string::npos, md);
+  Ran bad = sansim("bench relocation --recall 0", dir);
+  BOOST_TEST(bad.status == 2, bad.out);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -447,3 +447,121 @@ BOOST_AUTO_TEST_CASE(recovery_options_and_fence_failures_load_and_bad_ones_are_n
   e = error_of(replace(kGood, "faults:\n", "mutations: [skip_fencin]\nfaults:\n"));
   BOOST_TEST(e.find("unknown mutation 'skip_fencin'") != std::string::npos, e);
 }
+
+namespace {
+
+const std::string kDmapi = R"(name: dm
+duration: 2m
+cluster:
+  nodes:
+    - {id: n1}
+    - {id: n2, server_capable: true}
+    - {id: n3, server_capable: true}
+storage:
+  disks: [{id: d1, size: 64MiB}]
+  volumes: [{id: v1, disks: [d1]}]
+hsm: {tape: {mount: 1s, seek: 2s, rate: 10MiB/s, drives: 2}}
+filesystems:
+  - {id: fs1, volume: v1, servers: [n2, n3], dmapi: true}
+files:
+  - {path: /fs1/cold, size: 64KiB, offline: true}
+workload:
+  - {at: 70s, node: n1, call: migrate, path: /fs1/cold, release: true}
+relocation: {mode: hold-lock}
+faults:
+  - {at: 75s, relocate: {fs: fs1, to: n3}}
+  - {at: 80s, hsm_crash: fs1, undo_after: 10s}
+  - {at: 85s, tape_error: true, undo_after: 5s}
+expect:
+  - relocation_completes_within: 2s
+)";
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(dmapi_hsm_and_relocation_keys_load) {
+  const Scenario sc = load_scenario_text(kDmapi, "ok.yaml");
+  BOOST_REQUIRE(sc.storage.tape.has_value());
+  BOOST_TEST(sc.storage.tape->mount == 1'000'000'000);
+  BOOST_TEST(sc.storage.tape->seek == 2'000'000'000);
+  BOOST_TEST(sc.storage.tape->rate == 10u << 20);
+  BOOST_TEST(sc.storage.tape->drives == 2u);
+  BOOST_REQUIRE(sc.filesystems.size() == 1u);
+  BOOST_TEST(sc.filesystems[0].dmapi);
+  BOOST_TEST(sc.filesystems[0].hold_lock);
+  BOOST_REQUIRE(sc.workload.files.size() == 1u);
+  BOOST_TEST(sc.workload.files[0].offline);
+  BOOST_REQUIRE(sc.workload.calls.size() == 1u);
+  BOOST_TEST((sc.workload.calls[0].call == app::Call::migrate));
+  BOOST_TEST(sc.workload.calls[0].release);
+  BOOST_REQUIRE(sc.faults.size() == 3u);
+  BOOST_TEST(sc.faults[0].command == "relocate fs1 2");
+  BOOST_TEST((sc.faults[0].nodes == std::vector<NodeId>{2}));
+  BOOST_TEST(sc.faults[1].command == "hsm_crash fs1");
+  BOOST_TEST(sc.faults[1].undo_command == "hsm_restart fs1");
+  BOOST_TEST((sc.faults[2].kind == FaultKind::tape_error));
+  BOOST_TEST(*sc.expect.relocation_within == 2'000'000'000);
+}
+
+BOOST_AUTO_TEST_CASE(each_bad_dmapi_or_relocation_input_gets_one_error) {
+  struct Case {
+    std::string from, to, says;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"hsm: {tape: {mount: 1s, seek: 2s, rate: 10MiB/s, drives: 2}}\n", "",
+            "a DMAPI-enabled file system needs a tape library"},
+           {"drives: 2", "drives: 0", "hsm.tape.drives"},
+           {"rate: 10MiB/s", "rate: 10MiB", "not a bandwidth"},
+           {"mount: 1s", "mount: 1", "not a duration"},
+           {"{tape: {", "{tapes: {", "unknown key 'tapes'"},
+           {"servers: [n2, n3], dmapi: true}", "servers: [n2, n3]}", "only a file of a DMAPI-enabled file system"},
+           {"size: 64KiB, offline: true", "offline: true", "an offline file needs a size"},
+           {"call: migrate, path: /fs1/cold, release: true", "call: read, path: /fs1/cold, release: true",
+            "'release' goes with call: migrate"},
+           {"relocation: {mode: hold-lock}", "relocation: {mode: hold}", "relocation.mode must be 'hand-off' or 'hold-lock'"},
+           {"relocate: {fs: fs1, to: n3}", "relocate: {fs: fs1, to: n1}", "not a candidate server of fs1"},
+           {"relocate: {fs: fs1, to: n3}", "relocate: {fs: fs9, to: n3}", "names file system 'fs9'"},
+           {"relocate: {fs: fs1, to: n3}", "relocate: {fs: fs1}", "relocate needs 'fs' and 'to'"},
+           {"hsm_crash: fs1, undo_after: 10s", "hsm_crash: fs2, undo_after: 10s", "names file system 'fs2'"},
+           {"tape_error: true", "tape_error: false", "write 'tape_error: true'"},
+           {"relocation_completes_within: 2s", "relocation_completes_within: 0s", "must be longer than zero"},
+           {"mutations: []", "mutations: [lose_the_bag]", "unknown mutation 'lose_the_bag'"},
+       }) {
+    std::string text = kDmapi;
+    if (c.from == "mutations: []") text = replace(text, "faults:\n", "mutations: []\nfaults:\n");
+    const std::string e = error_of(replace(text, c.from, c.to));
+    BOOST_TEST(e.find(c.says) != std::string::npos, c.to + " -> " + e);
+    BOOST_TEST(e.find("bad.yaml:") == 0u, c.to + " -> " + e);
+  }
+  // migrate on a file system without DMAPI.
+  std::string plain = replace(kDmapi, "  - {path: /fs1/cold, size: 64KiB, offline: true}\n", "  - {path: /fs1/cold, size: 64KiB}\n");
+  plain = replace(plain, "servers: [n2, n3], dmapi: true}", "servers: [n2, n3]}");
+  plain = replace(plain, "  - {at: 80s, hsm_crash: fs1, undo_after: 10s}\n", "");
+  const std::string e = error_of(plain);
+  BOOST_TEST(e.find("migrate needs a DMAPI-enabled file system") != std::string::npos, e);
+}
+
+BOOST_AUTO_TEST_CASE(a_command_line_relocation_request_is_validated_and_kept_for_replay) {
+  Scenario sc = load_scenario_text(kDmapi, "ok.yaml");
+  add_relocate_request(sc, "fs1:n2@90s");
+  BOOST_REQUIRE(sc.faults.size() == 4u);
+  BOOST_TEST(sc.faults[3].command == "relocate fs1 1");
+  BOOST_TEST(*sc.faults[3].trigger.at == 90'000'000'000);
+  const Scenario again = load_scenario_text(sc.source, "again.yaml");  // what a failure file holds
+  BOOST_REQUIRE(again.faults.size() == 4u);
+  BOOST_TEST(again.faults[3].command == "relocate fs1 1");
+  for (const std::pair<std::string, std::string>& bad : std::vector<std::pair<std::string, std::string>>{
+           {"fs1n2@1s", "is not FS:NODE@TIME"},
+           {"fs1:n2@soon", "no valid time"},
+           {"fs1:n2@3m", "after the end"},
+           {"fs9:n2@1s", "file system 'fs9'"},
+           {"fs1:n7@1s", "node 'n7'"},
+           {"fs1:n1@1s", "not a candidate server"}}) {
+    try {
+      add_relocate_request(sc, bad.first);
+      BOOST_FAIL("accepted " + bad.first);
+    } catch (const ScenarioError& e) {
+      BOOST_TEST(e.what().find(bad.second) != std::string::npos, e.what());
+      BOOST_TEST(e.what().find("--relocate") == 0u, e.what());
+    }
+  }
+}

@@ -43,7 +43,8 @@ void Cell::start() {
 
 bool Cell::command(const std::string& name) {
   if (name == "withdraw") {
-    cms_.withdraw();
+    if (cxfs_) sim_.sched().spawn(self_, shut_down(), "cell.shutdown");
+    else cms_.withdraw();
     return true;
   }
   std::istringstream in(name);
@@ -63,6 +64,27 @@ bool Cell::command(const std::string& name) {
     return true;
   }
   return false;
+}
+
+// An orderly shutdown of a metadata server's node relocates its file systems to their
+// next candidate in the membership first (§0074), then withdraws (§0056). A file system
+// nobody else can take is left to recovery after the withdrawal.
+Task<void> Cell::shut_down() {
+  for (std::uint32_t fs = 0; fs < config_.filesystems.size(); ++fs) {
+    if (cxfs_->live_server(fs) == nullptr) continue;
+    NodeId to = kNoNode;
+    for (NodeId c : config_.filesystems[fs].servers)
+      if (c != self_ && std::find(members_.begin(), members_.end(), c) != members_.end()) {
+        to = c;
+        break;
+      }
+    if (to == kNoNode) continue;
+    auto op = kore_->move(fs, to);
+    const bool moved = co_await op;
+    sim_.observe(self_, "cell.shutdown_relocated", {{"fs", std::int64_t(fs)}, {"to", std::int64_t(to)},
+                                                     {"moved", std::int64_t(moved ? 1 : 0)}});
+  }
+  cms_.withdraw();
 }
 
 }  // namespace sansim

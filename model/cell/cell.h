@@ -41,6 +41,8 @@ class Cell final : public NodeProcess {
   bool command(const std::string& name) override;
 
   const cms::Cms& membership() const { return cms_; }
+  // "withdraw" on a node with file systems: relocate what it serves, then withdraw.
+  Task<void> shut_down();
   cxfs::Node* cxfs() { return cxfs_.get(); }
   kore::Kore* kore() { return kore_.get(); }
 

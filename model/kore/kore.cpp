@@ -66,6 +66,20 @@ void Kore::relocate(std::uint32_t fs, NodeId to) {
   sim_.sched().spawn(self_, lead(id, fs, to, membership_.members), "kore.lead");
 }
 
+Task<bool> Kore::move(std::uint32_t fs, NodeId to) {
+  if (!member_ || participant_.server_of(fs) != self_) co_return false;
+  RelocationId id{membership_.generation, membership_.epoch, self_, ++next_};
+  auto op = lead_to_end(id, fs, to, membership_.members);
+  co_return co_await op;
+}
+
+Task<bool> Kore::lead_to_end(RelocationId id, std::uint32_t fs, NodeId to, std::vector<NodeId> members) {
+  const std::uint64_t before = finished_;
+  auto op = lead(id, fs, to, std::move(members));
+  co_await op;
+  co_return finished_ != before && participant_.server_of(fs) == to;
+}
+
 Task<void> Kore::forward(std::uint32_t fs, NodeId to) {
   const NodeId server = participant_.server_of(fs);
   Request r;

@@ -57,6 +57,9 @@ class Kore {
   void membership(cms::State state, const cms::Membership& m);
   // An administrator's request: move `fs` to `to` (forwarded to its server if need be).
   void relocate(std::uint32_t fs, NodeId to);
+  // This node, serving `fs`, moves it to `to` and answers once the relocation ended:
+  // true if `to` serves it now. For triggers on the server itself (orderly shutdown).
+  Task<bool> move(std::uint32_t fs, NodeId to);
   // Relocations this node's source has finished / abandoned (for tests and benches).
   std::uint64_t finished() const { return finished_; }
   bool busy(std::uint32_t fs) const { return sourcing_.count(fs) != 0 || targeting_.count(fs) != 0; }
@@ -65,6 +68,8 @@ class Kore {
   struct Broadcast;
   Task<void> forward(std::uint32_t fs, NodeId to);
   Task<void> lead(RelocationId id, std::uint32_t fs, NodeId to, std::vector<NodeId> members);
+  // `lead`, answering whether the relocation ended with `to` serving.
+  Task<bool> lead_to_end(RelocationId id, std::uint32_t fs, NodeId to, std::vector<NodeId> members);
   Task<std::optional<Reply>> ask(RelocationId id, NodeId to, Request r);
   Task<bool> ask_all(RelocationId id, Request r, const std::vector<NodeId>& to);
   Task<void> ask_one(std::shared_ptr<Broadcast> b, NodeId to, Request r);
