@@ -286,6 +286,35 @@ BOOST_AUTO_TEST_CASE(abandon_fails_waiting_calls_and_leaves_later_ones_alone) {
   sim.crash(1);
 }
 
+// A peer that has this node cut off refuses its requests at once: the caller is not
+// left waiting, holding what it holds (relocation property seeds 43 and 56).
+BOOST_AUTO_TEST_CASE(a_request_to_a_peer_that_cut_us_off_is_refused_within_a_round_trip) {
+  Simulation sim{1, {"n1", "n2"}, LanOptions{}};
+  sim.boot_all();
+  Rpc a(sim, 0, 9), b(sim, 1, 9);
+  b.set_handler([](NodeId, Bytes req) -> Task<Bytes> { co_return req; });
+  a.start();
+  b.start();
+  b.cut({0});
+  std::optional<std::optional<Bytes>> first, second;
+  auto call = [](Rpc& a, std::optional<std::optional<Bytes>>& into) -> Task<void> {
+    const Bytes req(1, 1);
+    auto op = a.call(1, req);
+    into = co_await op;
+  };
+  sim.sched().spawn(0, call(a, first), "first");
+  sim.sched().run_until(sim.now() + 10_ms);
+  BOOST_REQUIRE(first.has_value());
+  BOOST_TEST(!first->has_value());  // refused
+  b.cut({});
+  sim.sched().spawn(0, call(a, second), "second");
+  sim.sched().run_until(sim.now() + 10_ms);
+  BOOST_REQUIRE(second.has_value());
+  BOOST_TEST(second->has_value());
+  sim.crash(0);
+  sim.crash(1);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(hand_off)

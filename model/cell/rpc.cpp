@@ -5,7 +5,9 @@
 namespace sansim {
 namespace {
 
-enum Frame : std::uint8_t { kRequest = 1, kReply = 2 };
+// kRefused answers a request this node will not serve because it has its sender cut
+// off: the caller learns at once instead of waiting for a reply that never comes.
+enum Frame : std::uint8_t { kRequest = 1, kReply = 2, kRefused = 3 };
 
 Bytes frame(Frame kind, std::uint64_t id, const Bytes& body) {
   WireWriter w;
@@ -64,7 +66,20 @@ Task<void> Rpc::receive_loop() {
       }
       continue;
     }
-    if (cut_.count(e.from) != 0) continue;
+    if (kind == kRefused) {
+      auto it = pending_.find(id);
+      if (it != pending_.end() && !it->second.reply.fulfilled()) it->second.reply.set_value(std::nullopt);
+      continue;
+    }
+    if (cut_.count(e.from) != 0) {
+      // Members lift their cuts at their own freeze, one after the other: a peer this
+      // node still cuts may already call it again. Refusing (rather than dropping) tells
+      // it so, and it retries; dropped, its call would wait for ever, holding what it
+      // holds (relocation property seeds 43 and 56: a chandle hold that kept a KORE
+      // detarget waiting).
+      if (kind == kRequest) sim_.lan().send(self_, e.from, ChannelSet::general, port_, frame(kRefused, id, {}));
+      continue;
+    }
     if (kind == kRequest) {
       sim_.sched().spawn(self_, serve(e.from, id, std::move(body)), "rpc.serve");
     } else if (kind == kReply) {

@@ -42,7 +42,8 @@ class Rpc {
   // Recovery's freeze of the general channels to failed nodes (§0057, §0062, §0068):
   // from now on, calls to `peers` answer nullopt ("cell down") at once — those already
   // waiting too — and requests from them are not served. Replaces the previous set, so
-  // a node that rejoined is talked to again. Freezing and later thawing with errors for
+  // a node that rejoined is talked to again. A request from a cut peer is refused (the
+  // peer's call answers nullopt), not served. Freezing and later thawing with errors for
   // the waiters, as the reference does, ends the same way; cutting at once is simpler
   // and leaves no held message to deliver late.
   void cut(const std::set<NodeId>& peers);

@@ -318,6 +318,7 @@ Task<Reply> Corpse::step(NodeId from, Request r) {
       break;
     }
     case Step::complete:
+      participant_.complete();
       observe("corpse.done", r.cycle);
       break;
   }

@@ -30,6 +30,9 @@ class Participant {
   // Points this node at the servers and the white-pages node recovery elected (§0070):
   // chandles retarget, and the white-pages node takes the entries (§0072).
   virtual Task<void> retarget(std::vector<ServerEntry> servers, NodeId wp) = 0;
+  // The cycle completed on every member (§0073): nothing of it is under way any more.
+  // Default: nothing to do.
+  virtual void complete() {}
   // This node is no longer a member: whatever it caches or serves may be out of date and
   // the cluster has fenced it, so it drops all of it and starts fresh when it rejoins.
   virtual void left() = 0;

@@ -568,7 +568,19 @@ Task<Errno> Client::hold_allocated(Held& h, ObjectId o, std::uint64_t first, std
     // the file system shuts down) may still have changed the server's map, which other
     // nodes then see and write through; our lent copy must not stay older (found by the
     // fs property test, seed 21: a read here found a hole where another node wrote).
-    if (tokens_.level(o, TokenType::extent) != Level::none) extents_[o] = rep->extents;
+    // While this node holds EXTENT read the map only grows (shrinking it takes EXTENT
+    // write, which recalls ours and drops the map): of two allocation replies that cross,
+    // the later may arrive first, so the larger map is the newer (relocation property
+    // seed 40: an older map overwrote a newer one and a dirty page had nowhere to go).
+    if (tokens_.level(o, TokenType::extent) != Level::none) {
+      const auto blocks = [](const std::vector<xfs::Extent>& m) {
+        std::uint64_t n = 0;
+        for (const xfs::Extent& e : m) n += e.count;
+        return n;
+      };
+      auto cur = extents_.find(o);
+      if (cur == extents_.end() || blocks(rep->extents) >= blocks(cur->second)) extents_[o] = rep->extents;
+    }
     if (rep->err != Errno::ok) co_return rep->err;
   }
 }

@@ -160,7 +160,6 @@ Task<bool> Node::instantiate_now(std::uint32_t fs, std::vector<corpse::Holding> 
 }
 
 Task<void> Node::retarget(std::vector<corpse::ServerEntry> servers, NodeId wp) {
-  recovering_ = false;
   rpc_.cut(failed_);  // a member again (after left(), every peer was cut off)
   wp_node_ = wp;
   wp_ = wp::WhitePages{};

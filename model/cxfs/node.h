@@ -54,6 +54,7 @@ class Node final : public corpse::Participant, public kore::Participant {
   Task<bool> instantiate(std::uint32_t fs, std::vector<corpse::Holding> holdings) override;
   Task<void> retarget(std::vector<corpse::ServerEntry> servers, NodeId wp) override;
   void left() override;
+  void complete() override { recovering_ = false; }
 
   // kore::Participant (relocation, model/kore).
   NodeId server_of(std::uint32_t fs) const override { return client_->target(fs); }
@@ -99,7 +100,11 @@ class Node final : public corpse::Participant, public kore::Participant {
   std::unique_ptr<Dsvn> dsvn_;
   std::unique_ptr<dmapi::DmapiBehavior> dmapi_;
   std::set<std::uint32_t> server_chain_;  // file systems whose new vnodes get the server chain
-  bool recovering_ = false;  // between recovery's celldown and its retarget
+  // Between recovery's celldown and its complete step: other members may still be
+  // retargeting, so no relocation starts (relocation property seed 25: one started between
+  // this node's retarget and another's, and the cycle completed naming a server that had
+  // just bagged).
+  bool recovering_ = false;
   std::unique_ptr<vnode::VnodeTable> vnodes_;
   std::unique_ptr<vnode::VnodeAccess> files_;
   std::vector<std::unique_ptr<PathRetry>> server_volumes_;

@@ -176,6 +176,13 @@ void Server::celldown(const std::set<NodeId>& failed) {
 }
 
 void Server::install(const std::vector<corpse::Holding>& holdings) {
+  // Grant numbers must never repeat across servers: a grant a client gave up with a
+  // request the old server never saw is in no manifest, and its late return must not
+  // match a new grant (relocation property seed 57: grant 136 handed out twice, the late
+  // return released the second). A new server numbers from the instant in nanoseconds,
+  // which no earlier server's count can have reached (that would take more than one
+  // grant per nanosecond since it started).
+  tokens_.continue_after(static_cast<token::GrantId>(sim_.now()));
   for (const corpse::Holding& h : holdings) {
     tokens_.install(h.holder, obj(h.ino), h.type, h.level, h.grant);
     if (h.type == TokenType::ioexcl && h.exclusive) exclusive_[h.ino] = h.holder;

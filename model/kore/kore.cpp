@@ -43,6 +43,11 @@ void Kore::membership(cms::State state, const cms::Membership& m) {
   for (const auto& [fs, id] : sourcing_) participant_.resume(fs);
   sourcing_.clear();
   targeting_.clear();
+  // Every relocation of the old membership is over: no call of one may go on waiting.
+  std::set<NodeId> others;
+  for (NodeId n = 0; n < sim_.node_count(); ++n)
+    if (n != self_) others.insert(n);
+  rpc_.abandon(others);
   member_ = member;
   if (member) {
     membership_ = m;
