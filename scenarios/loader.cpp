@@ -131,11 +131,18 @@ struct Loader {
     }
   }
 
-  // relocation: {mode: hand-off|hold-lock} (§0077-0081; hold-lock measures the reference's
-  // problem: a DMAPI waiter keeps relocation waiting).
+  // relocation: {mode: hand-off|hold-lock, failback: BOOL, balance: BOOL} (§0074,
+  // §0077-0081; hold-lock measures the reference's problem: a DMAPI waiter keeps
+  // relocation waiting; failback and balance are KORE's triggers).
   void relocation(const YAML::Node& m) {
     r.require_map(m, "relocation");
-    r.only_keys(m, "relocation", {"mode"});
+    r.only_keys(m, "relocation", {"mode", "failback", "balance"});
+    const bool failback = m["failback"] && r.boolean(m["failback"], "relocation.failback");
+    const bool balance = m["balance"] && r.boolean(m["balance"], "relocation.balance");
+    for (cxfs::FsConfig& f : sc.filesystems) {
+      f.failback = failback;
+      f.balance = balance;
+    }
     if (!m["mode"]) return;
     const std::string mode = r.str(m["mode"], "relocation.mode");
     if (mode != "hand-off" && mode != "hold-lock")

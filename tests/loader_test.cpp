@@ -467,7 +467,7 @@ files:
   - {path: /fs1/cold, size: 64KiB, offline: true}
 workload:
   - {at: 70s, node: n1, call: migrate, path: /fs1/cold, release: true}
-relocation: {mode: hold-lock}
+relocation: {mode: hold-lock, failback: true}
 faults:
   - {at: 75s, relocate: {fs: fs1, to: n3}}
   - {at: 80s, hsm_crash: fs1, undo_after: 10s}
@@ -488,6 +488,8 @@ BOOST_AUTO_TEST_CASE(dmapi_hsm_and_relocation_keys_load) {
   BOOST_REQUIRE(sc.filesystems.size() == 1u);
   BOOST_TEST(sc.filesystems[0].dmapi);
   BOOST_TEST(sc.filesystems[0].hold_lock);
+  BOOST_TEST(sc.filesystems[0].failback);
+  BOOST_TEST(!sc.filesystems[0].balance);
   BOOST_REQUIRE(sc.workload.files.size() == 1u);
   BOOST_TEST(sc.workload.files[0].offline);
   BOOST_REQUIRE(sc.workload.calls.size() == 1u);
@@ -517,7 +519,9 @@ BOOST_AUTO_TEST_CASE(each_bad_dmapi_or_relocation_input_gets_one_error) {
            {"size: 64KiB, offline: true", "offline: true", "an offline file needs a size"},
            {"call: migrate, path: /fs1/cold, release: true", "call: read, path: /fs1/cold, release: true",
             "'release' goes with call: migrate"},
-           {"relocation: {mode: hold-lock}", "relocation: {mode: hold}", "relocation.mode must be 'hand-off' or 'hold-lock'"},
+           {"mode: hold-lock,", "mode: hold,", "relocation.mode must be 'hand-off' or 'hold-lock'"},
+           {"failback: true}", "failback: yes please}", "relocation.failback"},
+           {"failback: true}", "fallback: true}", "unknown key 'fallback'"},
            {"relocate: {fs: fs1, to: n3}", "relocate: {fs: fs1, to: n1}", "not a candidate server of fs1"},
            {"relocate: {fs: fs1, to: n3}", "relocate: {fs: fs9, to: n3}", "names file system 'fs9'"},
            {"relocate: {fs: fs1, to: n3}", "relocate: {fs: fs1}", "relocate needs 'fs' and 'to'"},

@@ -16,6 +16,7 @@ Cell::Cell(Simulation& sim, NodeId self, CellConfig config)
     rc.options = config_.recovery;
     corpse_ = std::make_unique<corpse::Corpse>(sim, self, std::move(rc), *cxfs_, creds_);
     kore_ = std::make_unique<kore::Kore>(sim, self, *cxfs_);
+    cxfs_->set_relocate([this](std::uint32_t fs, NodeId to) { kore_->relocate(fs, to); });
     cms_.set_listener([this](cms::State s, const cms::Membership& m) {
       if (s == cms::State::stable && std::find(m.members.begin(), m.members.end(), self_) != m.members.end()) {
         std::set<NodeId> gone;

@@ -23,6 +23,13 @@ struct FsConfig {
   // prepare waits until no DMAPI event is outstanding, as a waiter that keeps the
   // behavior head locked would make it (§0079). For measuring what the hand-off buys.
   bool hold_lock = false;
+  // KORE triggers (§0074), both off by default: `failback` moves the file system back to
+  // a more preferred candidate once it is a member again after a recovery (return to a
+  // previously failed node); `balance` moves one of the file systems a node serves to a
+  // candidate that serves none (load shifting). Judged on the server at the end of every
+  // recovery cycle.
+  bool failback = false;
+  bool balance = false;
 };
 
 // Deliberate protocol bugs, for showing that the checkers catch them. Never set in a

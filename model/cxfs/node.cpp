@@ -292,6 +292,42 @@ void Node::drop_server(std::uint32_t fs) {
   if (fs < servers_.size() && servers_[fs] != nullptr) retire(fs);
 }
 
+// §0074's other triggers, on the server once recovery is over: return to a previously
+// failed node (a more preferred candidate is a member again) and load shifting (this
+// node serves several file systems while a candidate of one serves none).
+void Node::complete() {
+  recovering_ = false;
+  if (!relocate_) return;
+  const auto member = [this](NodeId n) { return failed_.count(n) == 0; };
+  std::map<NodeId, int> load;
+  for (std::uint32_t fs = 0; fs < filesystems_.size(); ++fs) {
+    const NodeId at = fs < servers_.size() && servers_[fs] != nullptr ? self_ : client_->target(fs);
+    if (at != kNoNode) ++load[at];
+  }
+  for (std::uint32_t fs = 0; fs < servers_.size(); ++fs) {
+    if (servers_[fs] == nullptr || servers_[fs]->relocating()) continue;
+    const FsConfig& f = filesystems_[fs];
+    if (f.failback) {
+      for (NodeId c : f.servers) {
+        if (c == self_) break;  // nobody more preferred is a member
+        if (member(c)) {
+          sim_.observe(self_, "kore.trigger", {{"fs", f.id}, {"why", std::string("failback")}, {"to", std::int64_t(c)}});
+          relocate_(fs, c);
+          return;  // one at a time: the next cycle (or none) judges again
+        }
+      }
+    }
+    if (f.balance && load[self_] > 1) {
+      for (NodeId c : f.servers)
+        if (c != self_ && member(c) && load[c] == 0) {
+          sim_.observe(self_, "kore.trigger", {{"fs", f.id}, {"why", std::string("balance")}, {"to", std::int64_t(c)}});
+          relocate_(fs, c);
+          return;
+        }
+    }
+  }
+}
+
 bool Node::hsm_crash(std::uint32_t fs, bool crash) {
   if (fs >= servers_.size() || servers_[fs] == nullptr || servers_[fs]->hsm() == nullptr) return false;
   if (crash) servers_[fs]->hsm()->crash();

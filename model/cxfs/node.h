@@ -10,6 +10,7 @@
 // later one moves a failed server's file systems to the next surviving candidate.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <set>
 #include <vector>
@@ -54,7 +55,11 @@ class Node final : public corpse::Participant, public kore::Participant {
   Task<bool> instantiate(std::uint32_t fs, std::vector<corpse::Holding> holdings) override;
   Task<void> retarget(std::vector<corpse::ServerEntry> servers, NodeId wp) override;
   void left() override;
-  void complete() override { recovering_ = false; }
+  void complete() override;
+  // Who moves a file system (Cell wires KORE's relocate here): the triggers run at the
+  // end of every recovery cycle (FsConfig::failback, balance).
+  using Relocate = std::function<void(std::uint32_t fs, NodeId to)>;
+  void set_relocate(Relocate r) { relocate_ = std::move(r); }
 
   // kore::Participant (relocation, model/kore).
   NodeId server_of(std::uint32_t fs) const override { return client_->target(fs); }
@@ -105,6 +110,7 @@ class Node final : public corpse::Participant, public kore::Participant {
   // this node's retarget and another's, and the cycle completed naming a server that had
   // just bagged).
   bool recovering_ = false;
+  Relocate relocate_;
   std::unique_ptr<vnode::VnodeTable> vnodes_;
   std::unique_ptr<vnode::VnodeAccess> files_;
   std::vector<std::unique_ptr<PathRetry>> server_volumes_;
