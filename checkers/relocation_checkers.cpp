@@ -11,6 +11,7 @@ constexpr const char* kMigrating = "EMIGRATING";
 void DmapiTransparentChecker::cut(NodeId n) {
   std::erase_if(sent_, [n](const auto& e) { return e.first.first == n; });
   std::erase_if(reissue_, [n](const auto& e) { return e.first.first == n; });
+  std::erase_if(migrated_from_, [n](const auto& e) { return e.first.first == n || e.second == n; });
 }
 
 void DmapiTransparentChecker::on_observation(const Observation& o) {
@@ -33,11 +34,28 @@ void DmapiTransparentChecker::on_observation(const Observation& o) {
     if (o.text("result") == kMigrating) reissue_[{o.node, o.text("fs") + "/" + it->second.ino}] = it->second;
     sent_.erase(it);
   } else if (o.kind == "dmapi.queued") {
-    if (!queued_.emplace(std::make_tuple(o.node, o.text("fs"), o.text("id")), o.index).second)
+    const auto from = static_cast<NodeId>(o.integer("from"));
+    if (!queued_.emplace(std::make_tuple(o.node, o.text("fs"), o.text("id")), from).second)
       report(o, "DMAPI event " + o.text("id") + " queued twice on " + node_name(o.node));
+    migrated_from_.erase({from, o.text("fs")});  // the sender found a server
   } else if (o.kind == "dmapi.answered") {
-    if (queued_.erase({o.node, o.text("fs"), o.text("id")}) == 0)
+    auto q = queued_.find({o.node, o.text("fs"), o.text("id")});
+    if (q == queued_.end()) {
       report(o, "DMAPI event " + o.text("id") + " answered on " + node_name(o.node) + " but not queued there");
+      return;
+    }
+    if (o.text("result") == kMigrating) migrated_from_[{q->second, o.text("fs")}] = o.node;
+    queued_.erase(q);
+  } else if (o.kind == "dmapi.stale") {
+    const auto from = static_cast<NodeId>(o.integer("from"));
+    auto m = migrated_from_.find({from, o.text("fs")});
+    if (m != migrated_from_.end() && m->second == o.node) {
+      report(o, "DMAPI " + o.text("event") + " event on ino " + o.text("ino") + " from " + node_name(from) +
+                    " was reissued to " + node_name(o.node) +
+                    ", the server that handed it off, which no longer serves fs " + o.text("fs") +
+                    "; the hand-off must reissue it to the new server (§0081)");
+      migrated_from_.erase(m);
+    }
   } else if (o.kind == "node.crash") {
     cut(o.node);  // its calls end without an answer; its numbering starts again
     std::erase_if(queued_, [&o](const auto& e) { return std::get<0>(e.first) == o.node; });
@@ -45,6 +63,7 @@ void DmapiTransparentChecker::on_observation(const Observation& o) {
     // The node left the membership: its calls in flight fail (they are still answered,
     // with an error), and none of them is handed off any more.
     std::erase_if(reissue_, [&o](const auto& e) { return e.first.first == o.node; });
+    std::erase_if(migrated_from_, [&o](const auto& e) { return e.first.first == o.node; });
   }
   // A retired server's queue answers everything still in it (EIO, or migrating if a
   // relocation woke it first): those answers come after dsvn.retired.

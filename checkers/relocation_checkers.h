@@ -9,7 +9,10 @@
 //                       node's calls were cut short (it crashed or left the membership). The HSM may
 //                       therefore see one user operation's event more than once: once per
 //                       server it was queued on. Every event a server queued is answered
-//                       there exactly once (`dmapi.queued` / `dmapi.answered`).
+//                       there exactly once (`dmapi.queued` / `dmapi.answered`). An event a
+//                       server answered `migrating` must not come back to that server once
+//                       it no longer serves the file system (`dmapi.stale` from it): the
+//                       reissue goes to the new server.
 //  relocation_liveness  every relocation requested ends (end, abort or refusal) within
 //                       the bound (`relocation_completes_within`, default 5s): with the
 //                       hand-off it does not wait for a tape. A scenario that names the
@@ -48,7 +51,8 @@ class DmapiTransparentChecker final : public Checker {
   std::vector<std::string> names_;
   std::map<std::pair<NodeId, std::string>, Sent> sent_;           // (node, seq) -> the event, until answered
   std::map<std::pair<NodeId, std::string>, Sent> reissue_;        // (node, ino) -> handed off, not yet sent again
-  std::map<std::tuple<NodeId, std::string, std::string>, std::uint64_t> queued_;  // (server, fs, id) -> index
+  std::map<std::tuple<NodeId, std::string, std::string>, NodeId> queued_;  // (server, fs, id) -> sender
+  std::map<std::pair<NodeId, std::string>, NodeId> migrated_from_;  // (sender, fs) -> server that answered migrating
 };
 
 class RelocationLivenessChecker final : public Checker {

@@ -32,6 +32,7 @@ constexpr Mutation kMutations[] = {
     {"keep_dead_tokens", &cxfs::Mutations::keep_dead_tokens},
     {"keep_head_locked", &cxfs::Mutations::keep_head_locked},
     {"surface_migrating", &cxfs::Mutations::surface_migrating},
+    {"reissue_to_old_server", &cxfs::Mutations::reissue_to_old_server},
     {"lose_events_in_bag", &cxfs::Mutations::lose_events_in_bag},
     {"lose_tokens_in_bag", &cxfs::Mutations::lose_tokens_in_bag},
 };

@@ -364,6 +364,17 @@ BOOST_AUTO_TEST_CASE(keeping_the_head_locked_is_caught_by_relocation_liveness) {
   BOOST_TEST(failed_checkers(r).count("relocation_liveness") == 1u);
 }
 
+// The reader is a client (n1): its event, answered migrating by n3, goes back to n3 —
+// now a client itself — instead of to n2.
+BOOST_AUTO_TEST_CASE(reissuing_to_the_old_server_is_caught_by_dmapi_transparent) {
+  const RunResult r = run_text(fig15("mutations: [reissue_to_old_server]\n", "n1"), true);
+  BOOST_TEST(failed_checkers(r).count("dmapi_transparent") == 1u);
+  bool named = false;
+  for (const Violation& v : r.violations)
+    if (v.checker == "dmapi_transparent" && v.message.find("reissued to n3") != std::string::npos) named = true;
+  BOOST_TEST(named);
+}
+
 BOOST_AUTO_TEST_CASE(losing_the_event_masks_in_the_bag_is_caught_by_data_coherent) {
   // Read after the relocation: the new server no longer knows the file is offline, so
   // the read finds the holes the HSM punched.

@@ -201,7 +201,11 @@ Task<std::optional<Reply>> Client::call(std::uint32_t fs, Request r) {
     chandle::Chandle::Hold h = co_await c.hold(moving_interrupt(fs), deadline);
     if (!h && relocating_.count(fs) != 0) continue;
     if (!h) co_return std::nullopt;  // no server for this long: "cell down" (§0068)
-    const NodeId to = h.target().node;
+    NodeId to = h.target().node;
+    if (mutations_.reissue_to_old_server && r.kind == Kind::dmapi_event) {
+      auto old = migrated_from_.find(fs);
+      if (old != migrated_from_.end()) to = old->second;  // a stale server handle, on purpose
+    }
     std::optional<Reply> rep;
     auto local = local_.find(fs);
     if (to == self_ && local != local_.end()) {
@@ -223,6 +227,7 @@ Task<std::optional<Reply>> Client::call(std::uint32_t fs, Request r) {
     h.release();
     if (rep && rep->err == Errno::migrating) {
       migrating_seen_[fs] = epoch(fs);
+      migrated_from_[fs] = to;
       if (r.kind == Kind::token_return) {
         co_await wait(fs, epoch(fs));
         continue;

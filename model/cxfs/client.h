@@ -185,6 +185,9 @@ class Client final : public vnode::Relocations {
   std::map<std::uint32_t, std::uint64_t> epochs_;
   std::set<std::uint32_t> relocating_;
   std::map<std::uint32_t, std::uint64_t> migrating_seen_;
+  // The node that last answered `migrating` for each file system: only the
+  // reissue_to_old_server mutation sends anything there again.
+  std::map<std::uint32_t, NodeId> migrated_from_;
   std::map<std::uint32_t, std::unique_ptr<Interrupt>> moving_;
   Condition repointed_;  // one flush per file at a time                               // I/O-exclusive state true
 };

@@ -43,6 +43,7 @@ struct Mutations {
   // The DMAPI hand-off broken on purpose (§0080-0081).
   bool keep_head_locked = false;    // the dmapi behavior waits out a relocation with the head locked
   bool surface_migrating = false;   // the dmapi behavior returns `migrating` to the caller
+  bool reissue_to_old_server = false;  // a handed-off DMAPI event goes back to the old server
   bool lose_events_in_bag = false;  // the relocation bag leaves the DMAPI event masks out
   bool lose_tokens_in_bag = false;  // the relocation bag leaves out the tokens of other nodes' clients
 };

@@ -73,6 +73,10 @@ Task<Bytes> Node::dispatch(NodeId from, Bytes bytes) {
     rep = co_await servers_[r.fs]->handle(from, r);
   } else {
     rep.err = Errno::stale;  // not the server of that file system (any more, or yet)
+    if (r.kind == Kind::dmapi_event && r.fs < filesystems_.size())
+      sim_.observe(self_, "dmapi.stale", {{"fs", filesystems_[r.fs].id}, {"ino", std::int64_t(r.ino)},
+                                          {"event", std::string(dmapi::to_string(static_cast<dmapi::Event>(r.event)))},
+                                          {"from", std::int64_t(from)}});
   }
   rep.boot = sim_.incarnation(self_);
   if (sim_.wants("cxfs.handled"))
