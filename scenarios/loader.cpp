@@ -212,16 +212,16 @@ struct Loader {
     r.only_keys(f, "a fault",
                 {"at", "when", "crash", "restart", "partition", "heal", "freeze", "thaw", "withdraw", "restart_after",
                  "heal_after", "thaw_after", "version_tags", "path_down", "power_loss", "disk_error", "undo_after",
-                 "fence_fail", "relocate", "hsm_crash", "tape_error"});
+                 "fence_fail", "relocate", "hsm_crash", "tape_error", "unmount"});
     FaultSpec spec;
     spec.trigger = trigger(f);
     int actions = 0;
     for (const char* k : {"crash", "restart", "partition", "heal", "freeze", "thaw", "withdraw", "path_down", "power_loss",
-                          "disk_error", "fence_fail", "relocate", "hsm_crash", "tape_error"})
+                          "disk_error", "fence_fail", "relocate", "hsm_crash", "tape_error", "unmount"})
       if (f[k]) ++actions;
     if (actions != 1)
       r.fail(f, "a fault needs exactly one action: crash, restart, partition, heal, freeze, thaw, withdraw, path_down, "
-                "power_loss, disk_error, fence_fail, relocate, hsm_crash or tape_error");
+                "power_loss, disk_error, fence_fail, relocate, hsm_crash, tape_error or unmount");
     auto only_with = [&](const char* option, const char* action) {
       if (f[option] && !f[action]) r.fail(f[option], std::string("'") + option + "' goes with '" + action + "'");
     };
@@ -229,8 +229,9 @@ struct Loader {
     only_with("heal_after", "partition");
     only_with("thaw_after", "freeze");
     only_with("version_tags", "restart");
-    if (f["undo_after"] && !is_storage_fault(f) && !f["fence_fail"] && !f["hsm_crash"] && !f["tape_error"])
-      r.fail(f["undo_after"], "'undo_after' goes with path_down, disk_error, fence_fail, hsm_crash or tape_error");
+    if (f["undo_after"] && !is_storage_fault(f) && !f["fence_fail"] && !f["hsm_crash"] && !f["tape_error"] &&
+        !f["unmount"])
+      r.fail(f["undo_after"], "'undo_after' goes with path_down, disk_error, fence_fail, hsm_crash, tape_error or unmount");
     std::ostringstream text;
     text << (spec.trigger.at ? "at " + format_duration(*spec.trigger.at) : "when " + spec.trigger.observe) << ": ";
     if (is_storage_fault(f)) {
@@ -271,6 +272,23 @@ struct Loader {
       spec.command = "relocate " + fs.id + " " + std::to_string(to);
       spec.nodes = {to};
       text << "relocate " << fs.id << " to";
+    } else if (f["unmount"]) {
+      // The operator unmounts `fs` on these nodes; on its server that relocates it first
+      // (§0074). undo_after mounts it again.
+      const YAML::Node u = f["unmount"];
+      if (!u.IsMap()) r.fail(u, "unmount needs a map naming the file system and the nodes: {fs: fs1, on: n3}");
+      r.only_keys(u, "unmount", {"fs", "on"});
+      if (!u["fs"] || !u["on"]) r.fail(u, "unmount needs 'fs' and 'on' (e.g. {fs: fs1, on: n3})");
+      const cxfs::FsConfig& fs = filesystem(u["fs"], "unmount.fs");
+      spec.nodes = nodes(u["on"], "unmount.on");
+      for (NodeId n : spec.nodes)
+        if (!fs.mount.empty() && std::find(fs.mount.begin(), fs.mount.end(), n) == fs.mount.end())
+          r.fail(u["on"], "node '" + sc.nodes[n].id + "' does not mount " + fs.id + " (its mount list)");
+      spec.kind = FaultKind::command;
+      spec.command = "unmount " + fs.id;
+      spec.undo_command = "mount " + fs.id;
+      if (f["undo_after"]) spec.undo_after = r.duration(f["undo_after"], "undo_after");
+      text << "unmount " << fs.id << " on";
     } else if (f["hsm_crash"]) {
       const cxfs::FsConfig& fs = filesystem(f["hsm_crash"], "hsm_crash");
       if (!fs.dmapi) r.fail(f["hsm_crash"], fs.id + " has no HSM (it is not DMAPI-enabled)");

@@ -219,7 +219,7 @@ BOOST_AUTO_TEST_CASE(each_bad_storage_input_gets_one_error) {
            {"power_loss: [d1]", "power_loss: [d3]", 12, "names disk 'd3'"},
            {"power_loss: [d1]", "power_loss: [d1, d1]", 12, "names disk 'd1' twice"},
            {"power_loss: [d1]", "power_loss: [d1], undo_after: 1s", 12, "'undo_after' goes with path_down or an eio"},
-           {"power_loss: [d1]", "crash: n2, undo_after: 1s", 12, "'undo_after' goes with path_down, disk_error, fence_fail, hsm_crash or tape_error"},
+           {"power_loss: [d1]", "crash: n2, undo_after: 1s", 12, "'undo_after' goes with path_down, disk_error, fence_fail, hsm_crash, tape_error or unmount"},
            {"power_loss: [d1]", "power_loss: [d1], crash: n2", 12, "exactly one action"},
            {"kind: latent}}", "kind: latent}, undo_after: 1s}", 13, "a latent error lasts"},
            {"kind: latent", "kind: rusty", 13, "unknown disk_error kind 'rusty'"},
@@ -443,7 +443,7 @@ BOOST_AUTO_TEST_CASE(recovery_options_and_fence_failures_load_and_bad_ones_are_n
   e = error_of(replace(kGood, "faults:\n", "recovery: {reset_reboot: 0s}\nfaults:\n"));
   BOOST_TEST(e.find("recovery.reset_reboot must be longer than zero") != std::string::npos, e);
   e = error_of(replace(kGood, "restart_after: 1s}", "undo_after: 1s}"));
-  BOOST_TEST(e.find("'undo_after' goes with path_down, disk_error, fence_fail, hsm_crash or tape_error") != std::string::npos, e);
+  BOOST_TEST(e.find("'undo_after' goes with path_down, disk_error, fence_fail, hsm_crash, tape_error or unmount") != std::string::npos, e);
   e = error_of(replace(kGood, "faults:\n", "mutations: [skip_fencin]\nfaults:\n"));
   BOOST_TEST(e.find("unknown mutation 'skip_fencin'") != std::string::npos, e);
 }
@@ -472,6 +472,7 @@ faults:
   - {at: 75s, relocate: {fs: fs1, to: n3}}
   - {at: 80s, hsm_crash: fs1, undo_after: 10s}
   - {at: 85s, tape_error: true, undo_after: 5s}
+  - {at: 90s, unmount: {fs: fs1, on: [n1, n3]}, undo_after: 5s}
 expect:
   - relocation_completes_within: 2s
 )";
@@ -495,12 +496,16 @@ BOOST_AUTO_TEST_CASE(dmapi_hsm_and_relocation_keys_load) {
   BOOST_REQUIRE(sc.workload.calls.size() == 1u);
   BOOST_TEST((sc.workload.calls[0].call == app::Call::migrate));
   BOOST_TEST(sc.workload.calls[0].release);
-  BOOST_REQUIRE(sc.faults.size() == 3u);
+  BOOST_REQUIRE(sc.faults.size() == 4u);
   BOOST_TEST(sc.faults[0].command == "relocate fs1 2");
   BOOST_TEST((sc.faults[0].nodes == std::vector<NodeId>{2}));
   BOOST_TEST(sc.faults[1].command == "hsm_crash fs1");
   BOOST_TEST(sc.faults[1].undo_command == "hsm_restart fs1");
   BOOST_TEST((sc.faults[2].kind == FaultKind::tape_error));
+  BOOST_TEST(sc.faults[3].command == "unmount fs1");
+  BOOST_TEST(sc.faults[3].undo_command == "mount fs1");
+  BOOST_TEST((sc.faults[3].nodes == std::vector<NodeId>{0, 2}));
+  BOOST_TEST(*sc.faults[3].undo_after == 5'000'000'000);
   BOOST_TEST(*sc.expect.relocation_within == 2'000'000'000);
 }
 
@@ -527,6 +532,10 @@ BOOST_AUTO_TEST_CASE(each_bad_dmapi_or_relocation_input_gets_one_error) {
            {"relocate: {fs: fs1, to: n3}", "relocate: {fs: fs1}", "relocate needs 'fs' and 'to'"},
            {"hsm_crash: fs1, undo_after: 10s", "hsm_crash: fs2, undo_after: 10s", "names file system 'fs2'"},
            {"tape_error: true", "tape_error: false", "write 'tape_error: true'"},
+           {"unmount: {fs: fs1, on: [n1, n3]}", "unmount: {fs: fs1}", "unmount needs 'fs' and 'on'"},
+           {"unmount: {fs: fs1, on: [n1, n3]}", "unmount: fs1", "unmount needs a map naming the file system"},
+           {"unmount: {fs: fs1, on: [n1, n3]}", "unmount: {fs: fs1, on: n7}", "names node 'n7'"},
+           {"unmount: {fs: fs1, on: [n1, n3]}", "unmount: {fs: fs1, on: n1, at: 2s}", "unknown key 'at' in unmount"},
            {"relocation_completes_within: 2s", "relocation_completes_within: 0s", "must be longer than zero"},
            {"mutations: []", "mutations: [lose_the_bag]", "unknown mutation 'lose_the_bag'"},
        }) {
@@ -542,17 +551,24 @@ BOOST_AUTO_TEST_CASE(each_bad_dmapi_or_relocation_input_gets_one_error) {
   plain = replace(plain, "  - {at: 80s, hsm_crash: fs1, undo_after: 10s}\n", "");
   const std::string e = error_of(plain);
   BOOST_TEST(e.find("migrate needs a DMAPI-enabled file system") != std::string::npos, e);
+  // unmount on a node outside the file system's mount list.
+  const std::string mounts =
+      replace(replace(kDmapi, "servers: [n2, n3], dmapi: true}", "servers: [n2, n3], mount: [n2, n3], dmapi: true}"),
+              "node: n1, call: migrate", "node: n2, call: migrate");
+  const std::string um = error_of(mounts);
+  BOOST_TEST(um.find("bad.yaml:23:") == 0u, um);
+  BOOST_TEST(um.find("node 'n1' does not mount fs1 (its mount list)") != std::string::npos, um);
 }
 
 BOOST_AUTO_TEST_CASE(a_command_line_relocation_request_is_validated_and_kept_for_replay) {
   Scenario sc = load_scenario_text(kDmapi, "ok.yaml");
   add_relocate_request(sc, "fs1:n2@90s");
-  BOOST_REQUIRE(sc.faults.size() == 4u);
-  BOOST_TEST(sc.faults[3].command == "relocate fs1 1");
-  BOOST_TEST(*sc.faults[3].trigger.at == 90'000'000'000);
+  BOOST_REQUIRE(sc.faults.size() == 5u);
+  BOOST_TEST(sc.faults[4].command == "relocate fs1 1");
+  BOOST_TEST(*sc.faults[4].trigger.at == 90'000'000'000);
   const Scenario again = load_scenario_text(sc.source, "again.yaml");  // what a failure file holds
-  BOOST_REQUIRE(again.faults.size() == 4u);
-  BOOST_TEST(again.faults[3].command == "relocate fs1 1");
+  BOOST_REQUIRE(again.faults.size() == 5u);
+  BOOST_TEST(again.faults[4].command == "relocate fs1 1");
   for (const std::pair<std::string, std::string>& bad : std::vector<std::pair<std::string, std::string>>{
            {"fs1n2@1s", "is not FS:NODE@TIME"},
            {"fs1:n2@soon", "no valid time"},

@@ -32,7 +32,7 @@ FaultSpec failure(int nodes) {
   const NodeId victim = *rc::gen::inRange(0, nodes);
   f.undo_after = *rc::gen::inRange<std::int64_t>(5, 30) * 100_ms;
   const Time at = *rc::gen::inRange<std::int64_t>(40, 140) * 100_ms;
-  switch (*rc::gen::inRange(0, 4)) {
+  switch (*rc::gen::inRange(0, 5)) {
     case 0: {
       const std::string phase = *rc::gen::element(std::string("source_prepare"), std::string("convert"),
                                                   std::string("detarget"), std::string("bag"),
@@ -47,6 +47,13 @@ FaultSpec failure(int nodes) {
     case 1:
       f.kind = FaultKind::crash;
       f.text = "crash n" + std::to_string(victim + 1);
+      break;
+    case 3:
+      // The operator unmounts fs1 there (a server relocates first) and mounts it again.
+      f.kind = FaultKind::command;
+      f.command = "unmount fs1";
+      f.undo_command = "mount fs1";
+      f.text = "unmount fs1 on n" + std::to_string(victim + 1);
       break;
     case 2:
       f.kind = FaultKind::freeze;

@@ -386,6 +386,140 @@ BOOST_AUTO_TEST_CASE(losing_the_event_masks_in_the_bag_is_caught_by_data_coheren
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(unmount)
+
+namespace {
+
+// fs1 is served by n3 (first candidate); n2 and n1 are the next candidates; n4 is a
+// client. A mixed workload runs on every node; `faults` unmount somewhere.
+std::string unmounting(const std::string& faults, const std::string& calls = "") {
+  return R"(name: unmount
+seed: 23
+duration: 20s
+cluster:
+  nodes:
+    - {id: n1, server_capable: true}
+    - {id: n2, server_capable: true}
+    - {id: n3, server_capable: true}
+    - {id: n4}
+  lan: {latency: 100us..400us}
+storage:
+  disks: [{id: d1, size: 128MiB}]
+  volumes: [{id: v1, disks: [d1]}]
+filesystems:
+  - {id: fs1, volume: v1, servers: [n3, n2, n1]}
+files:
+  - {path: /fs1/keep/a, size: 64KiB}
+workload:
+  - {generator: mixed, fs: fs1, nodes: [n1, n2, n3, n4], processes: 2, files: 10, rate: 30/s, from: 2s, until: 16s}
+)" + calls + "faults:\n" + faults;
+}
+
+// Results of node `node`'s user calls, by whether they completed in [from, to).
+std::map<std::string, int> results(const RunResult& r, NodeId node, Time from, Time to) {
+  std::map<std::string, int> out;
+  for (const TraceRecord& rec : r.records) {
+    if (rec.kind != TraceKind::observation || rec.node != node || rec.time < from || rec.time >= to) continue;
+    if (rec.text.find("app.complete ") != 0) continue;
+    const std::size_t at = rec.text.find("result=");
+    ++out[rec.text.substr(at + 7, rec.text.find(' ', at) - at - 7)];
+  }
+  return out;
+}
+
+constexpr NodeId kN1 = 0, kN2 = 1, kN3 = 2, kN4 = 3;
+
+bool has(const RunResult& r, NodeId node, const std::string& text) {
+  for (const TraceRecord& rec : r.records)
+    if (rec.kind == TraceKind::observation && rec.node == node && rec.text.find(text) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+
+// §0074: unmount on the metadata server moves the server role first, so no other node
+// sees a failover; the node's own calls fail ENOENT until it mounts the file system again.
+BOOST_AUTO_TEST_CASE(unmount_on_the_server_relocates_first_and_refuses_calls_until_mounted_again) {
+  const RunResult r = run_text(unmounting("  - {at: 8s, unmount: {fs: fs1, on: n3}, undo_after: 5s}\n"), true);
+  BOOST_TEST(r.passed);
+  BOOST_TEST(has(r, kN3, "phase=end source=2 target=1"));
+  BOOST_TEST(has(r, kN3, "cxfs.unmount fs=0 step=done"));
+  for (const TraceRecord& rec : r.records)  // no failover: the only election is the first
+    BOOST_TEST(!(rec.time > 1_s && rec.text.find("corpse.elected") == 0), rec.text);
+  const auto during = results(r, kN3, 8_s + 100_ms, 13_s);
+  BOOST_TEST(during.size() == 1u);
+  BOOST_TEST(during.count("ENOENT") == 1u);
+  BOOST_TEST(results(r, kN3, 14_s, 20_s).count("ok") == 1u);  // mounted again
+  BOOST_TEST(results(r, kN1, 8_s, 13_s).count("ok") == 1u);   // everyone else carries on
+}
+
+// A client's unmount writes its modified pages back with its tokens (nothing lost): a
+// read elsewhere right after sees them (data_coherent judges the value).
+BOOST_AUTO_TEST_CASE(unmount_on_a_client_gives_its_tokens_back_with_its_data) {
+  const RunResult r = run_text(
+      unmounting("  - {at: 6s, unmount: {fs: fs1, on: n4}}\n",
+                 "  - {at: 5s, node: n4, call: write, path: /fs1/keep/a, offset: 0, length: 64KiB}\n"
+                 "  - {at: 7s, node: n1, call: read, path: /fs1/keep/a, offset: 0, length: 64KiB}\n"),
+      true);
+  BOOST_TEST(r.passed);
+  BOOST_TEST(has(r, kN4, "cxfs.unmount fs=0 step=done"));
+  BOOST_TEST(!has(r, kN4, "cache.flush_failed"));
+  // The write-back and the returns happen at the unmount, not at n1's read's recall.
+  int flushed = 0, given = 0;
+  for (const TraceRecord& rec : r.records) {
+    if (rec.node != kN4 || rec.time < 6_s || rec.time > 6_s + 100_ms) continue;
+    if (rec.text.find("cache.flush ") == 0) ++flushed;
+    if (rec.text.find("token.give ") == 0) ++given;
+  }
+  BOOST_TEST(flushed > 0);
+  BOOST_TEST(given > 0);
+  BOOST_TEST(!has(r, kN3, "kore.phase"));  // a client: nothing to relocate
+  BOOST_TEST(results(r, kN4, 6_s + 100_ms, 20_s).count("ok") == 0u);
+}
+
+// A candidate that unmounted the file system takes no server role: not by relocation
+// (the unmount on the server then moves to the next candidate) ...
+BOOST_AUTO_TEST_CASE(a_relocation_skips_a_candidate_that_unmounted) {
+  const RunResult r = run_text(unmounting("  - {at: 5s, unmount: {fs: fs1, on: n2}}\n"
+                                          "  - {at: 8s, unmount: {fs: fs1, on: n3}}\n"),
+                               true);
+  BOOST_TEST(r.passed);
+  BOOST_TEST(has(r, kN3, "reason=the file system is unmounted here"));
+  BOOST_TEST(has(r, kN3, "phase=end source=2 target=0"));  // n1 serves
+}
+
+// ... nor by recovery: the server's crash elects the next candidate that has it mounted.
+BOOST_AUTO_TEST_CASE(recovery_skips_a_candidate_that_unmounted) {
+  const RunResult r = run_text(unmounting("  - {at: 5s, unmount: {fs: fs1, on: n2}}\n"
+                                          "  - {at: 8s, crash: n3, restart_after: 3s}\n"),
+                               true);
+  BOOST_TEST(r.passed);
+  bool n2_refused = false, n1_serves = false;
+  for (const TraceRecord& rec : r.records) {
+    if (rec.text.find("corpse.instantiate_failed") == 0 && rec.text.find("server=1") != std::string::npos)
+      n2_refused = true;
+    if (rec.text.find("corpse.instantiate_commit") == 0 && rec.text.find("server=0") != std::string::npos)
+      n1_serves = true;
+  }
+  BOOST_TEST(n2_refused);
+  BOOST_TEST(n1_serves);
+}
+
+// With no other candidate able to serve, the unmount is refused and nothing changes.
+BOOST_AUTO_TEST_CASE(unmount_on_the_server_is_refused_when_nobody_can_take_over) {
+  const RunResult r = run_text(unmounting("  - {at: 4s, unmount: {fs: fs1, on: [n1, n2]}}\n"
+                                          "  - {at: 8s, unmount: {fs: fs1, on: n3}}\n"),
+                               true);
+  BOOST_TEST(r.passed);
+  BOOST_TEST(has(r, kN3, "cell.unmount_refused fs=0 reason=no other candidate server took the file system"));
+  BOOST_TEST(!has(r, kN3, "cxfs.unmount fs=0 step=done"));
+  BOOST_TEST(has(r, kN3, "cxfs.unmount fs=0 step=remounted"));
+  BOOST_TEST(!has(r, kN3, "phase=end"));
+  BOOST_TEST(results(r, kN3, 9_s, 16_s).count("ok") == 1u);  // still mounted, still serving
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(crash_at_each_phase)
 
 namespace {

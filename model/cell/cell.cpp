@@ -60,6 +60,14 @@ bool Cell::command(const std::string& name) {
     kore_->relocate(*index, to);
     return true;
   }
+  if (verb == "unmount") {
+    sim_.sched().spawn(self_, unmount(*index), "cell.unmount");
+    return true;
+  }
+  if (verb == "mount") {
+    cxfs_->client().remount(*index);  // also ends an unmount still under way
+    return true;
+  }
   if (verb == "hsm_crash" || verb == "hsm_restart") {
     cxfs_->hsm_crash(*index, verb == "hsm_crash");  // only the node serving fs has one
     return true;
@@ -73,19 +81,61 @@ bool Cell::command(const std::string& name) {
 Task<void> Cell::shut_down() {
   for (std::uint32_t fs = 0; fs < config_.filesystems.size(); ++fs) {
     if (cxfs_->live_server(fs) == nullptr) continue;
-    NodeId to = kNoNode;
-    for (NodeId c : config_.filesystems[fs].servers)
-      if (c != self_ && std::find(members_.begin(), members_.end(), c) != members_.end()) {
-        to = c;
-        break;
-      }
-    if (to == kNoNode) continue;
-    auto op = kore_->move(fs, to);
+    auto op = move_away(fs);
     const bool moved = co_await op;
-    sim_.observe(self_, "cell.shutdown_relocated", {{"fs", std::int64_t(fs)}, {"to", std::int64_t(to)},
-                                                     {"moved", std::int64_t(moved ? 1 : 0)}});
+    sim_.observe(self_, "cell.shutdown_relocated", {{"fs", std::int64_t(fs)}, {"moved", std::int64_t(moved ? 1 : 0)}});
   }
   cms_.withdraw();
+}
+
+Task<bool> Cell::move_away(std::uint32_t fs) {
+  for (NodeId c : config_.filesystems[fs].servers) {
+    if (c == self_ || std::find(members_.begin(), members_.end(), c) == members_.end()) continue;
+    auto op = kore_->move(fs, c);  // a candidate that unmounted it, say, refuses
+    if (co_await op) co_return true;
+    if (cxfs_->live_server(fs) == nullptr) co_return true;  // gone meanwhile (recovery moved it)
+  }
+  co_return false;
+}
+
+// Unmount on a metadata server (§0074): the server role moves first, to a candidate
+// that has the file system mounted, so every other node keeps using it; then this node's
+// client returns what it holds, as any client's unmount does. New calls on the file
+// system fail from the start, and this node takes no server role for it meanwhile.
+Task<void> Cell::unmount(std::uint32_t fs) {
+  cxfs::Client& client = cxfs_->client();
+  const std::vector<NodeId>& mount = config_.filesystems[fs].mount;
+  if (!mount.empty() && std::find(mount.begin(), mount.end(), self_) == mount.end()) {
+    unmount_refused(fs, "this node does not mount the file system");
+    co_return;
+  }
+  if (client.unmounted(fs) || unmounting_.count(fs) != 0) {
+    unmount_refused(fs, "already unmounted");
+    co_return;
+  }
+  if (kore_->busy(fs)) {
+    unmount_refused(fs, "a relocation of the file system is under way here");
+    co_return;
+  }
+  unmounting_.insert(fs);
+  client.begin_unmount(fs);
+  bool ok = true;
+  if (cxfs_->live_server(fs) != nullptr) {
+    auto op = move_away(fs);
+    ok = co_await op;
+  }
+  if (!ok) {
+    unmount_refused(fs, "no other candidate server took the file system");
+    client.remount(fs);
+  } else if (client.unmounted(fs)) {  // not mounted again meanwhile
+    auto op = client.finish_unmount(fs);
+    co_await op;
+  }
+  unmounting_.erase(fs);
+}
+
+void Cell::unmount_refused(std::uint32_t fs, const std::string& why) {
+  sim_.observe(self_, "cell.unmount_refused", {{"fs", std::int64_t(fs)}, {"reason", why}});
 }
 
 }  // namespace sansim

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 
 #include "engine/simulation.h"
 #include "model/app/app.h"
@@ -37,16 +38,24 @@ class Cell final : public NodeProcess {
 
   void start() override;
   // Operator commands: "withdraw"; "relocate <fs> <node>" (KORE, to node number <node>);
-  // "hsm_crash <fs>" and "hsm_restart <fs>" (the HSM daemon beside fs's server).
+  // "hsm_crash <fs>" and "hsm_restart <fs>" (the HSM daemon beside fs's server);
+  // "unmount <fs>" and "mount <fs>" (on this node).
   bool command(const std::string& name) override;
 
   const cms::Cms& membership() const { return cms_; }
   // "withdraw" on a node with file systems: relocate what it serves, then withdraw.
   Task<void> shut_down();
+  // "unmount <fs>": a server relocates `fs` first (§0074), then the node's client gives
+  // its tokens back. Refused (and observed) when nobody else can take the server role.
+  Task<void> unmount(std::uint32_t fs);
   cxfs::Node* cxfs() { return cxfs_.get(); }
   kore::Kore* kore() { return kore_.get(); }
 
  private:
+  // Relocates `fs`, served here, to the first candidate in the membership that takes it.
+  Task<bool> move_away(std::uint32_t fs);
+  void unmount_refused(std::uint32_t fs, const std::string& why);
+
   Simulation& sim_;
   NodeId self_;
   CellConfig config_;
@@ -56,6 +65,7 @@ class Cell final : public NodeProcess {
   std::unique_ptr<corpse::Corpse> corpse_;  // recovers them on membership changes
   std::unique_ptr<kore::Kore> kore_;        // relocates their servers on request
   std::vector<NodeId> members_;             // the last membership delivered with this node in it
+  std::set<std::uint32_t> unmounting_;      // unmounts under way here
   std::unique_ptr<app::App> app_;     // the node's user processes, on cxfs's FileAccess
 };
 

@@ -163,17 +163,49 @@ void Client::reset() {
   server_boot_.clear();
 }
 
-Task<std::optional<std::uint32_t>> Client::mounted_index(const std::string& name) {
+Task<xfs::Result<std::uint32_t>> Client::mounted_index(const std::string& name, bool lookup) {
+  using R = xfs::Result<std::uint32_t>;
   std::optional<std::uint32_t> index;
   for (std::uint32_t i = 0; i < filesystems_.size(); ++i)
     if (filesystems_[i].id == name) index = i;
-  if (!index) co_return std::nullopt;
+  const auto refused = [&] { return !index || (lookup && unmounted_.count(*index) != 0); };
+  if (refused()) co_return R{Errno::noent, 0};
   const Time deadline = sim_.now() + kMountWait;
   while (chandles_.count(*index) == 0) {
     const WaitStatus st = co_await mounted_.wait({}, nullptr, deadline);
-    if (st == WaitStatus::timeout) co_return std::nullopt;
+    if (st == WaitStatus::timeout) co_return R{Errno::io, 0};
+    if (refused()) co_return R{Errno::noent, 0};
   }
-  co_return index;
+  co_return R{Errno::ok, *index};
+}
+
+void Client::begin_unmount(std::uint32_t fs) {
+  unmounted_.insert(fs);
+  mounted_.notify_all();  // calls waiting for the first mount give up too
+  sim_.observe(self_, "cxfs.unmount", {{"fs", std::int64_t(fs)}, {"step", std::string("begin")}});
+}
+
+Task<void> Client::finish_unmount(std::uint32_t fs) {
+  auto& stop = remounted_[fs];
+  if (!stop) stop = std::make_unique<Interrupt>(sim_.sched());
+  stop->clear();
+  auto op = tokens_.give_back_all(fs, stop.get());
+  const std::size_t objects = co_await op;
+  if (stop->raised()) {
+    sim_.observe(self_, "cxfs.unmount", {{"fs", std::int64_t(fs)}, {"step", std::string("cancelled")},
+                                         {"objects", std::int64_t(objects)}});
+    co_return;  // mounted again before the last open file closed: keep the rest
+  }
+  drop_cached(fs);
+  sim_.observe(self_, "cxfs.unmount",
+               {{"fs", std::int64_t(fs)}, {"step", std::string("done")}, {"objects", std::int64_t(objects)}});
+}
+
+void Client::remount(std::uint32_t fs) {
+  if (unmounted_.erase(fs) == 0) return;
+  if (auto it = remounted_.find(fs); it != remounted_.end()) it->second->raise();
+  sim_.observe(self_, "cxfs.unmount", {{"fs", std::int64_t(fs)}, {"step", std::string("remounted")}});
+  mounted_.notify_all();
 }
 
 // Every message to a server goes under a hold on the file system's chandle (§0065), so

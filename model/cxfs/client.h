@@ -90,8 +90,20 @@ class Client final : public vnode::Relocations {
   Task<Reply> handle(NodeId from, Request r);
 
   // The file system's index once it is mounted here; a call made before the mount
-  // finished waits for it (up to kMountWait), so a workload may start with the cluster.
-  Task<std::optional<std::uint32_t>> mounted_index(const std::string& name);
+  // finished waits for it (up to kMountWait, then EIO), so a workload may start with the
+  // cluster. ENOENT for an unknown file system, and for a path `lookup` in one
+  // unmounted here (files open before the unmount still work, as after umount -l).
+  Task<xfs::Result<std::uint32_t>> mounted_index(const std::string& name, bool lookup);
+  // An unmount of `fs` on this node (operator command): from begin_unmount on, path
+  // lookups on it fail ENOENT and this node takes no server role for it (a relocation
+  // target or a recovery candidate refuses). finish_unmount gives every token back,
+  // writing modified pages first, once the calls under way and the files still open let
+  // go of them, and drops the caches. remount lets lookups in again and ends a
+  // finish_unmount still waiting.
+  void begin_unmount(std::uint32_t fs);
+  Task<void> finish_unmount(std::uint32_t fs);
+  void remount(std::uint32_t fs);
+  bool unmounted(std::uint32_t fs) const { return unmounted_.count(fs) != 0; }
   // A node that serves file system `fs` answers its own requests in-process.
   using LocalServer = std::function<Task<Reply>(Request)>;
   void set_local_server(std::uint32_t fs, LocalServer serve) { local_[fs] = std::move(serve); }
@@ -185,6 +197,8 @@ class Client final : public vnode::Relocations {
   std::map<std::uint32_t, std::uint64_t> epochs_;
   std::set<std::uint32_t> relocating_;
   std::map<std::uint32_t, std::uint64_t> migrating_seen_;
+  std::set<std::uint32_t> unmounted_;  // by the operator: lookups on these fail ENOENT
+  std::map<std::uint32_t, std::unique_ptr<Interrupt>> remounted_;  // ends finish_unmount
   // The node that last answered `migrating` for each file system: only the
   // reissue_to_old_server mutation sends anything there again.
   std::map<std::uint32_t, NodeId> migrated_from_;

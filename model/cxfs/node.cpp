@@ -21,7 +21,7 @@ Node::Node(Simulation& sim, NodeId self, std::vector<FsConfig> filesystems, Muta
   vnodes_ = std::make_unique<vnode::VnodeTable>(
       sim.sched(), [this](std::uint32_t fs) { return chain(fs, server_chain_.count(fs) != 0); });
   files_ = std::make_unique<vnode::VnodeAccess>(
-      *vnodes_, [this](const std::string& fs) { return client_->mounted_index(fs); }, client_.get());
+      *vnodes_, [this](const std::string& fs, bool lookup) { return client_->mounted_index(fs, lookup); }, client_.get());
   servers_.resize(filesystems_.size());
   server_volume_.resize(filesystems_.size());
   rpc_.set_handler([this](NodeId from, Bytes b) { return dispatch(from, std::move(b)); });
@@ -115,6 +115,7 @@ std::vector<corpse::Holding> Node::manifest(std::uint32_t fs) { return client_->
 
 Task<bool> Node::instantiate(std::uint32_t fs, std::vector<corpse::Holding> holdings) {
   if (fs >= filesystems_.size()) co_return false;
+  if (client_->unmounted(fs)) co_return false;  // the operator unmounted it here: the next candidate
   // One instantiation per file system at a time: a newer cycle's waits for an aborted
   // cycle's still mounting and takes its result (fs property seed 326: two servers
   // mounted at once, the second replacing the first under its running requests).
@@ -228,6 +229,7 @@ Task<void> Node::source_prepare(std::uint32_t fs) {
 std::optional<std::string> Node::target_prepare(std::uint32_t fs) {
   if (fs >= filesystems_.size()) return "no such file system";
   if (!candidate(fs)) return "not a candidate server of the file system";
+  if (client_->unmounted(fs)) return "the file system is unmounted here";
   if (servers_[fs] != nullptr) return "already serves the file system";
   if (instantiating_.count(fs) != 0) return "already mounting the file system";
   if (recovering_) return "recovery is under way";

@@ -1,5 +1,6 @@
 #include "model/token/token_client.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace sansim::token {
@@ -268,6 +269,38 @@ void TokenClient::server_lost(std::uint32_t fs) {
     }
     o->changed.notify_all();
   }
+}
+
+Task<std::size_t> TokenClient::give_back_all(std::uint32_t fs, Interrupt* stop) {
+  std::size_t objects = 0;
+  while (stop == nullptr || !stop->raised()) {
+    // The first object of `fs` still holding a token (a map: the same order every run).
+    auto it = std::find_if(objects_.begin(), objects_.end(), [fs](const auto& e) {
+      if (e.first.fs != fs) return false;
+      for (const Slot& s : e.second->slots)
+        if (s.level != Level::none) return true;
+      return false;
+    });
+    if (it == objects_.end()) co_return objects;
+    const ObjectId obj = it->first;
+    Object& o = *it->second;
+    Slot& exist = o.slots[static_cast<std::size_t>(TokenType::exist)];
+    // EXIST if held (it takes the rest along), else whichever token is left.
+    TokenType type = TokenType::exist;
+    if (exist.level == Level::none)
+      for (std::size_t t = 0; t < kTokenTypes; ++t)
+        if (o.slots[t].level != Level::none) type = static_cast<TokenType>(t);
+    Slot& s = o.slots[static_cast<std::size_t>(type)];
+    if (s.busy || in_use(o, type) || exist_leaving(o, type)) {
+      co_await o.changed.wait({}, stop);  // an operation finishing, a grant or return settling
+      continue;
+    }
+    s.busy = true;
+    s.give_back_later = false;
+    co_await give_back(obj, type);
+    ++objects;
+  }
+  co_return objects;
 }
 
 std::vector<TokenClient::Holding> TokenClient::holdings(std::uint32_t fs) const {

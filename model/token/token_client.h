@@ -73,6 +73,11 @@ class TokenClient {
   // The server of file system `fs` restarted and knows none of our tokens: they are all
   // gone. References of operations in flight stay counted so their releases balance.
   void server_lost(std::uint32_t fs);
+  // Unmount: gives every token of file system `fs` back to the server, each once no
+  // operation here uses it (EXIST takes the object's others with it; an open file keeps
+  // its object), until none is left or `stop` is raised. Answers how many objects it
+  // gave back. The caller keeps new operations out.
+  Task<std::size_t> give_back_all(std::uint32_t fs, Interrupt* stop);
   // Every token of file system `fs` held here, for recovery's manifest (§0068-0069).
   struct Holding {
     ObjectId obj;

@@ -64,22 +64,24 @@ Task<VnodeAccess::Walked> VnodeAccess::walk(std::uint32_t fs, std::string path, 
 
 Task<VnodeAccess::Found> VnodeAccess::find(std::string fs, std::string path, bool parent) {
   Found found;
-  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
-  if (!f) {
-    found.err = Errno::io;
+  const xfs::Result<std::uint32_t> f = co_await mount_of_(fs, true);
+  if (!f.ok()) {
+    found.err = f.err;
     co_return found;
   }
-  Walked w = co_await walk(*f, std::move(path), parent);
+  Walked w = co_await walk(f.value, std::move(path), parent);
   found.err = w.err;
   if (w.err != Errno::ok) co_return found;
-  found.vnode = &vnodes_.get(*f, w.ino);
+  found.vnode = &vnodes_.get(f.value, w.ino);
   found.leaf = std::move(w.leaf);
   co_return found;
 }
 
 Task<Vnode*> VnodeAccess::vnode_of(std::string fs, Ino ino) {
-  const std::optional<std::uint32_t> f = co_await mount_of_(fs);
-  co_return f ? &vnodes_.get(*f, ino) : nullptr;
+  // A call on an inode found earlier: it works on an unmounted file system too, like a
+  // file left open across a lazy unmount.
+  const xfs::Result<std::uint32_t> f = co_await mount_of_(fs, false);
+  co_return f.ok() ? &vnodes_.get(f.value, ino) : nullptr;
 }
 
 Task<xfs::Result<Ino>> VnodeAccess::lookup(std::string fs, std::string path) {

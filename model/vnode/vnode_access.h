@@ -18,8 +18,10 @@ namespace sansim::vnode {
 
 class VnodeAccess final : public FileAccess {
  public:
-  // The file system's index once it is mounted on this node (nullopt: not mounted).
-  using MountOf = std::function<Task<std::optional<std::uint32_t>>(const std::string& fs)>;
+  // The file system's index once it is mounted on this node; else why not (ENOENT: no
+  // such file system here, or — for a path `lookup` — unmounted; EIO: the mount did not
+  // come in time).
+  using MountOf = std::function<Task<xfs::Result<std::uint32_t>>(const std::string& fs, bool lookup)>;
 
   // With `relocations`, a call answered `migrating` is handed off to the new server
   // (handoff.h) unless the chain's first behavior does that itself (dmapi).
