@@ -195,7 +195,6 @@ kore::Request gen_request() {
   r.phase = static_cast<kore::Phase>(*rc::gen::inRange<int>(0, kore::kPhases));
   r.fs = *rc::gen::arbitrary<std::uint32_t>();
   r.to = *rc::gen::arbitrary<NodeId>();
-  r.to_server = *rc::gen::arbitrary<bool>();
   const int n = *rc::gen::inRange(0, 5);
   for (int i = 0; i < n; ++i) {
     corpse::Holding h;

@@ -74,7 +74,6 @@ class Client final : public vnode::Relocations {
   // vnode::Relocations.
   std::uint64_t epoch(std::uint32_t fs) const override;
   Task<void> wait(std::uint32_t fs, std::uint64_t since) override;
-  bool relocating(std::uint32_t fs) const { return relocating_.count(fs) != 0; }
   // The server this node targets for `fs` (the old one while detargeted), or kNoNode.
   NodeId target(std::uint32_t fs) const;
   bool mounted(std::uint32_t fs) const { return chandles_.count(fs) != 0; }

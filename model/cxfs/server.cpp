@@ -596,7 +596,10 @@ void Server::attach_hsm(std::unique_ptr<dmapi::FileIo> io, TapeLibrary& tape, bo
 Task<void> Server::prepare_relocation() {
   // Without the hand-off, a DMAPI waiter keeps the behavior head locked until its event
   // is answered, and the relocation cannot begin before (§0079).
-  while (config_.hold_lock && queue_.waiting() > 0 && !retired_) co_await sim_.sched().sleep(kHoldLockPoll);
+  if (config_.hold_lock) {
+    auto drained = queue_.drained();  // a retirement closes the queue, which drains it too
+    co_await drained;
+  }
   relocating_ = true;
   moving_.raise();  // §0084: token waits end early
   relocated_or_done_.notify_all();

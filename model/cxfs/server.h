@@ -25,9 +25,6 @@
 
 namespace sansim::cxfs {
 
-// How often a hold-lock relocation looks whether the DMAPI queue has emptied.
-inline constexpr Duration kHoldLockPoll = 10'000'000;
-
 class Server {
  public:
   Server(Simulation& sim, NodeId self, std::uint32_t fs_index, const FsConfig& config, Rpc& rpc, Volume& volume,

@@ -18,6 +18,7 @@ Task<xfs::Errno> EventQueue::answer(std::uint64_t id) {
     if (it->second) {
       const xfs::Errno result = *it->second;
       waiting_.erase(it);
+      if (waiting_.empty()) drained_.notify_all();
       co_return result;
     }
     co_await answered_.wait();
@@ -37,6 +38,10 @@ void EventQueue::respond(std::uint64_t id, xfs::Errno result) {
   if (it == waiting_.end() || it->second) return;
   it->second = result;
   answered_.notify_all();
+}
+
+Task<void> EventQueue::drained() {
+  while (!waiting_.empty()) co_await drained_.wait();
 }
 
 std::size_t EventQueue::wake_migrating() {

@@ -31,7 +31,7 @@ struct QueuedEvent {
 
 class EventQueue {
  public:
-  explicit EventQueue(Scheduler& s) : work_(s), answered_(s) {}
+  explicit EventQueue(Scheduler& s) : work_(s), answered_(s), drained_(s) {}
   EventQueue(const EventQueue&) = delete;
   EventQueue& operator=(const EventQueue&) = delete;
 
@@ -59,12 +59,16 @@ class EventQueue {
   void close();
   bool closed() const { return closed_; }
 
+  // Returns once no caller waits for an answer (hold-lock's source prepare, §0079).
+  Task<void> drained();
+
   std::size_t queued() const { return queue_.size(); }
   std::size_t waiting() const { return waiting_.size(); }
 
  private:
   Condition work_;      // an event was queued, or the queue closed
   Condition answered_;  // some waiter's answer is in
+  Condition drained_;   // the last waiter took its answer
   std::deque<QueuedEvent> queue_;
   std::map<std::uint64_t, std::optional<xfs::Errno>> waiting_;  // id -> answer once known
   std::uint64_t next_id_ = 0;

@@ -60,8 +60,6 @@ class Kore {
   // This node, serving `fs`, moves it to `to` and answers once the relocation ended:
   // true if `to` serves it now. For triggers on the server itself (orderly shutdown).
   Task<bool> move(std::uint32_t fs, NodeId to);
-  // Relocations this node's source has finished / abandoned (for tests and benches).
-  std::uint64_t finished() const { return finished_; }
   bool busy(std::uint32_t fs) const { return sourcing_.count(fs) != 0 || targeting_.count(fs) != 0; }
 
  private:

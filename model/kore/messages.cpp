@@ -71,7 +71,6 @@ void visit(V& v, Request& r) {
   enum8(v, r.phase, kPhases, "phase");
   v.u32(r.fs, "fs");
   v.u32(r.to, "to");
-  v.b(r.to_server, "to_server");
   visit_tokens(v, r.bag.tokens);
   const std::size_t n = v.count(r.bag.events.size(), "bag.events", 9);
   if constexpr (std::is_same_v<V, Dec>) r.bag.events.assign(n, {});

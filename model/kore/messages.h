@@ -57,7 +57,6 @@ struct Request {
   Phase phase = Phase::request;
   std::uint32_t fs = 0;
   NodeId to = kNoNode;    // the target
-  bool to_server = false; // convert: this node becomes the server (true) or a client
   Bag bag;                // bag
   bool operator==(const Request&) const = default;
 };
