@@ -11,7 +11,7 @@ constexpr const char* kMigrating = "EMIGRATING";
 void DmapiTransparentChecker::cut(NodeId n) {
   std::erase_if(sent_, [n](const auto& e) { return e.first.first == n; });
   std::erase_if(reissue_, [n](const auto& e) { return e.first.first == n; });
-  std::erase_if(migrated_from_, [n](const auto& e) { return e.first.first == n || e.second == n; });
+  std::erase_if(migrated_from_, [n](const auto& e) { return std::get<0>(e.first) == n || e.second == n; });
 }
 
 void DmapiTransparentChecker::on_observation(const Observation& o) {
@@ -35,20 +35,20 @@ void DmapiTransparentChecker::on_observation(const Observation& o) {
     sent_.erase(it);
   } else if (o.kind == "dmapi.queued") {
     const auto from = static_cast<NodeId>(o.integer("from"));
-    if (!queued_.emplace(std::make_tuple(o.node, o.text("fs"), o.text("id")), from).second)
+    if (!queued_.emplace(std::make_tuple(o.node, o.text("fs"), o.text("id")), Queued{from, o.text("ino")}).second)
       report(o, "DMAPI event " + o.text("id") + " queued twice on " + node_name(o.node));
-    migrated_from_.erase({from, o.text("fs")});  // the sender found a server
+    migrated_from_.erase({from, o.text("fs"), o.text("ino")});  // the reissue found a server
   } else if (o.kind == "dmapi.answered") {
     auto q = queued_.find({o.node, o.text("fs"), o.text("id")});
     if (q == queued_.end()) {
       report(o, "DMAPI event " + o.text("id") + " answered on " + node_name(o.node) + " but not queued there");
       return;
     }
-    if (o.text("result") == kMigrating) migrated_from_[{q->second, o.text("fs")}] = o.node;
+    if (o.text("result") == kMigrating) migrated_from_[{q->second.from, o.text("fs"), q->second.ino}] = o.node;
     queued_.erase(q);
   } else if (o.kind == "dmapi.stale") {
     const auto from = static_cast<NodeId>(o.integer("from"));
-    auto m = migrated_from_.find({from, o.text("fs")});
+    auto m = migrated_from_.find({from, o.text("fs"), o.text("ino")});
     if (m != migrated_from_.end() && m->second == o.node) {
       report(o, "DMAPI " + o.text("event") + " event on ino " + o.text("ino") + " from " + node_name(from) +
                     " was reissued to " + node_name(o.node) +
@@ -63,7 +63,7 @@ void DmapiTransparentChecker::on_observation(const Observation& o) {
     // The node left the membership: its calls in flight fail (they are still answered,
     // with an error), and none of them is handed off any more.
     std::erase_if(reissue_, [&o](const auto& e) { return e.first.first == o.node; });
-    std::erase_if(migrated_from_, [&o](const auto& e) { return e.first.first == o.node; });
+    std::erase_if(migrated_from_, [&o](const auto& e) { return std::get<0>(e.first) == o.node; });
   }
   // A retired server's queue answers everything still in it (EIO, or migrating if a
   // relocation woke it first): those answers come after dsvn.retired.

@@ -51,8 +51,14 @@ class DmapiTransparentChecker final : public Checker {
   std::vector<std::string> names_;
   std::map<std::pair<NodeId, std::string>, Sent> sent_;           // (node, seq) -> the event, until answered
   std::map<std::pair<NodeId, std::string>, Sent> reissue_;        // (node, ino) -> handed off, not yet sent again
-  std::map<std::tuple<NodeId, std::string, std::string>, NodeId> queued_;  // (server, fs, id) -> sender
-  std::map<std::pair<NodeId, std::string>, NodeId> migrated_from_;  // (sender, fs) -> server that answered migrating
+  struct Queued {
+    NodeId from = kNoNode;
+    std::string ino;
+  };
+  std::map<std::tuple<NodeId, std::string, std::string>, Queued> queued_;  // (server, fs, id) -> its event
+  // (sender, fs, ino) -> the server that answered that file's event `migrating`, until
+  // the sender's reissue is queued somewhere.
+  std::map<std::tuple<NodeId, std::string, std::string>, NodeId> migrated_from_;
 };
 
 class RelocationLivenessChecker final : public Checker {

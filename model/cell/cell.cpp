@@ -65,6 +65,7 @@ bool Cell::command(const std::string& name) {
     return true;
   }
   if (verb == "mount") {
+    ++mounts_[*index];
     cxfs_->client().remount(*index);  // also ends an unmount still under way
     return true;
   }
@@ -109,29 +110,35 @@ Task<void> Cell::unmount(std::uint32_t fs) {
     unmount_refused(fs, "this node does not mount the file system");
     co_return;
   }
-  if (client.unmounted(fs) || unmounting_.count(fs) != 0) {
+  if (client.unmounted(fs)) {
     unmount_refused(fs, "already unmounted");
     co_return;
   }
+  // From begin_unmount on, no relocation target or recovery instantiation starts here;
+  // one already under way would make this node a server behind the unmount's back.
   if (kore_->busy(fs)) {
     unmount_refused(fs, "a relocation of the file system is under way here");
     co_return;
   }
-  unmounting_.insert(fs);
+  if (cxfs_->settling(fs)) {
+    unmount_refused(fs, "recovery is under way");
+    co_return;
+  }
+  const std::uint64_t mounts = mounts_[fs];
   client.begin_unmount(fs);
   bool ok = true;
   if (cxfs_->live_server(fs) != nullptr) {
     auto op = move_away(fs);
     ok = co_await op;
   }
+  if (mounts_[fs] != mounts) co_return;  // mounted again meanwhile (perhaps unmounted again since)
   if (!ok) {
     unmount_refused(fs, "no other candidate server took the file system");
     client.remount(fs);
-  } else if (client.unmounted(fs)) {  // not mounted again meanwhile
-    auto op = client.finish_unmount(fs);
-    co_await op;
+    co_return;
   }
-  unmounting_.erase(fs);
+  auto op = client.finish_unmount(fs);  // a mount from here on cancels it
+  co_await op;
 }
 
 void Cell::unmount_refused(std::uint32_t fs, const std::string& why) {

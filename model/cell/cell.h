@@ -5,6 +5,7 @@
 // which every delivered membership drives.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <set>
 
@@ -65,7 +66,7 @@ class Cell final : public NodeProcess {
   std::unique_ptr<corpse::Corpse> corpse_;  // recovers them on membership changes
   std::unique_ptr<kore::Kore> kore_;        // relocates their servers on request
   std::vector<NodeId> members_;             // the last membership delivered with this node in it
-  std::set<std::uint32_t> unmounting_;      // unmounts under way here
+  std::map<std::uint32_t, std::uint64_t> mounts_;  // "mount" commands so far: supersede an unmount
   std::unique_ptr<app::App> app_;     // the node's user processes, on cxfs's FileAccess
 };
 

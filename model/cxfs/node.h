@@ -82,6 +82,8 @@ class Node final : public corpse::Participant, public kore::Participant {
   // The HSM daemon of `fs` on this node dies / comes back (a fault). False if none here.
   bool hsm_crash(std::uint32_t fs, bool crash);
   Server* live_server(std::uint32_t fs) { return fs < servers_.size() ? servers_[fs].get() : nullptr; }
+  // Recovery is under way here, or is making this node the server of `fs`.
+  bool settling(std::uint32_t fs) const { return recovering_ || instantiating_.count(fs) != 0; }
 
  private:
   Task<Bytes> dispatch(NodeId from, Bytes bytes);

@@ -274,11 +274,12 @@ void TokenClient::server_lost(std::uint32_t fs) {
 Task<std::size_t> TokenClient::give_back_all(std::uint32_t fs, Interrupt* stop) {
   std::size_t objects = 0;
   while (stop == nullptr || !stop->raised()) {
-    // The first object of `fs` still holding a token (a map: the same order every run).
+    // The first object of `fs` still holding a token, or with one on its way in (a map:
+    // the same order every run).
     auto it = std::find_if(objects_.begin(), objects_.end(), [fs](const auto& e) {
       if (e.first.fs != fs) return false;
       for (const Slot& s : e.second->slots)
-        if (s.level != Level::none) return true;
+        if (s.level != Level::none || s.busy) return true;
       return false;
     });
     if (it == objects_.end()) co_return objects;
