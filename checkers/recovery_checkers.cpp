@@ -65,6 +65,20 @@ std::optional<std::size_t> OneServerChecker::fs_index(const std::string& id) con
 void OneServerChecker::forget(NodeId n) {
   for (auto& [fs, nodes] : serving_) nodes.erase(n);
   target_.erase(n);
+  white_pages_.erase(n);
+}
+
+void OneServerChecker::white_pages_agree(const Observation& o, std::size_t fs, NodeId server,
+                                         const std::vector<NodeId>& members, const std::string& when) {
+  const std::string name = fs < fs_ids_.size() ? fs_ids_[fs] : "fs#" + std::to_string(fs);
+  for (NodeId n : members) {
+    auto w = white_pages_.find(n);
+    const NodeId entry = w == white_pages_.end() || w->second.count(fs) == 0 ? kNoNode : w->second.at(fs);
+    if (entry != server)
+      report(o, name + ": " + when + " the white pages on " + node_label(n, names_) + " name " +
+                    (entry == kNoNode ? std::string("no server") : node_label(entry, names_)) + ", not " +
+                    node_label(server, names_));
+  }
 }
 
 void OneServerChecker::on_observation(const Observation& o) {
@@ -86,6 +100,11 @@ void OneServerChecker::on_observation(const Observation& o) {
     if (!fs) return;
     if (o.text("role") == "server") serving_[*fs].insert(o.node);
     else target_[o.node][*fs] = static_cast<NodeId>(o.integer("server"));
+  } else if (o.kind == "wp.entry") {
+    const auto fs = static_cast<std::size_t>(o.integer("fs"));
+    const auto server = static_cast<NodeId>(o.integer("server"));
+    if (server == kNoNode) white_pages_[o.node].erase(fs);
+    else white_pages_[o.node][fs] = server;
   } else if (o.kind == "dsvn.retired") {
     if (const auto fs = fs_index(o.text("fs"))) serving_[*fs].erase(o.node);
   } else if (o.kind == "cxfs.retargeted") {
@@ -125,6 +144,7 @@ void OneServerChecker::relocated(const Observation& o) {
                     (to == kNoNode ? std::string("no server") : node_label(to, names_)) + ", not " +
                     node_label(target, names_));
   }
+  white_pages_agree(o, fs, target, last_members_, "after the relocation");
 }
 
 void OneServerChecker::completed(const Observation& o) {
@@ -156,6 +176,7 @@ void OneServerChecker::completed(const Observation& o) {
                       (to == kNoNode ? std::string("no server") : node_label(to, names_)) + ", not the elected " +
                       node_label(server, names_));
     }
+    white_pages_agree(o, fs, server, members, "when recovery completed");
   }
   members_.erase(m);
 }

@@ -10,7 +10,8 @@
 //  one_server         when a cycle completes (or a relocation ends: then the target),
 //                     each file system it names has exactly one
 //                     server among the cycle's members, the one elected, and every member
-//                     that mounts it targets that server (§0063, §0070); and no member is
+//                     that mounts it targets that server (§0063, §0070), and every
+//                     member's white-pages entry names it (§0072, §0076); and no member is
 //                     ever pointed at a node before that node serves the file system
 //                     (retarget only after instantiate).
 //  token_recovery     when a cycle completes (or a relocation ends), the server's token
@@ -81,6 +82,10 @@ class OneServerChecker final : public Checker {
   std::map<std::size_t, std::set<NodeId>> serving_;     // fs -> nodes with a live server role
   std::map<std::size_t, std::set<NodeId>> crashed_;     // fs -> servers that crashed since the last completed cycle
   std::map<NodeId, std::map<std::size_t, NodeId>> target_;  // node -> fs -> server it targets
+  std::map<NodeId, std::map<std::size_t, NodeId>> white_pages_;  // node -> fs -> its white-pages entry
+  // Every member's white-pages entry for `fs` names `server` (§0072, §0076).
+  void white_pages_agree(const Observation& o, std::size_t fs, NodeId server, const std::vector<NodeId>& members,
+                         const std::string& when);
 };
 
 class TokenRecoveryChecker final : public Checker {

@@ -35,6 +35,7 @@ constexpr Mutation kMutations[] = {
     {"reissue_to_old_server", &cxfs::Mutations::reissue_to_old_server},
     {"lose_events_in_bag", &cxfs::Mutations::lose_events_in_bag},
     {"lose_tokens_in_bag", &cxfs::Mutations::lose_tokens_in_bag},
+    {"stale_white_pages", &cxfs::Mutations::stale_white_pages},
 };
 
 std::uint64_t volume_blocks(const StorageSpec& storage, const std::string& volume) {

@@ -606,6 +606,54 @@ BOOST_AUTO_TEST_CASE(losing_tokens_in_the_bag_is_caught_by_token_recovery) {
   BOOST_TEST(failed_checkers(r).count("token_recovery") == 1u);
 }
 
+// §0076: the new server has every node update its white-pages entry. A retarget that
+// leaves them naming the source is caught when the relocation ends, once per node.
+BOOST_AUTO_TEST_CASE(stale_white_pages_after_a_relocation_are_caught_by_one_server) {
+  const RunResult r = run_text(moving("mutations: [stale_white_pages]\n"));
+  BOOST_TEST(failed_checkers(r) == std::set<std::string>{"one_server"});
+  int named = 0;
+  for (const Violation& v : r.violations)
+    if (v.message.find("after the relocation the white pages on") != std::string::npos &&
+        v.message.find("name n2, not n3") != std::string::npos)
+      ++named;
+  BOOST_TEST(named == 4);  // n1..n4
+}
+
+// Every node's white-pages entry follows the server: the first cycle's election, then
+// the relocation, and a node that left and came back learns it again.
+BOOST_AUTO_TEST_CASE(every_node_s_white_pages_follow_the_server) {
+  const RunResult r = run_text(moving("  - {at: 20s, crash: n4, restart_after: 2s}\n"), true);
+  BOOST_TEST(r.passed);
+  std::map<NodeId, std::string> last;  // node -> its last wp.entry
+  for (const TraceRecord& rec : r.records)
+    if (rec.kind == TraceKind::observation && rec.text.find("wp.entry ") == 0) last[rec.node] = rec.text;
+  BOOST_TEST(last.size() == 4u);
+  for (const auto& [node, text] : last) BOOST_TEST(text == "wp.entry fs=0 server=2", "node " << node);
+}
+
+// A target that cannot mount (its path to the disk fails once the source has bagged, and
+// stays down until the path retry gives up, 30s) gives the bag back: the source serves
+// again, every member is pointed back at it, the relocation ends there, and every checker
+// stays green.
+BOOST_AUTO_TEST_CASE(a_target_that_cannot_mount_leaves_the_source_serving) {
+  std::string yaml = moving("  - {when: {observe: kore.phase, phase: bag}, path_down: {node: n3, disk: d1}}\n") +
+                     "  - relocation_completes_within: 45s\n";
+  yaml.replace(yaml.find("duration: 40s"), 13, "duration: 80s");
+  const RunResult r = run_text(yaml, true);
+  for (const Violation& v : r.violations) BOOST_TEST_MESSAGE(v.checker << ": " << v.message.substr(0, 300));
+  BOOST_TEST(r.passed);
+  bool aborted = false, ended_on_source = false;
+  for (const TraceRecord& rec : r.records) {
+    if (rec.kind != TraceKind::observation) continue;
+    if (rec.text.find("kore.abort ") == 0 && rec.text.find("could not mount") != std::string::npos) aborted = true;
+    if (rec.text.find("kore.phase ") == 0 && rec.text.find("phase=end") != std::string::npos &&
+        rec.text.find("target=1") != std::string::npos)
+      ended_on_source = true;
+  }
+  BOOST_TEST(aborted);
+  BOOST_TEST(ended_on_source);
+}
+
 BOOST_AUTO_TEST_CASE(the_relocation_alone_keeps_every_checker_green) {
   const RunResult r = run_text(moving(""), true);
   for (const Violation& v : r.violations) BOOST_TEST_MESSAGE(v.checker << ": " << v.message.substr(0, 300));

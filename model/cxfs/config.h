@@ -46,6 +46,7 @@ struct Mutations {
   bool reissue_to_old_server = false;  // a handed-off DMAPI event goes back to the old server
   bool lose_events_in_bag = false;  // the relocation bag leaves the DMAPI event masks out
   bool lose_tokens_in_bag = false;  // the relocation bag leaves out the tokens of other nodes' clients
+  bool stale_white_pages = false;   // a relocation's retarget leaves the white-pages entries alone (§0076)
 };
 
 }  // namespace sansim::cxfs

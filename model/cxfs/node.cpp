@@ -167,11 +167,15 @@ Task<bool> Node::instantiate_now(std::uint32_t fs, std::vector<corpse::Holding> 
 Task<void> Node::retarget(std::vector<corpse::ServerEntry> servers, NodeId wp) {
   rpc_.cut(failed_);  // a member again (after left(), every peer was cut off)
   wp_node_ = wp;
-  wp_ = wp::WhitePages{};
+  // The leader's table replaces this node's entries whole: a file system nobody serves
+  // has no entry.
+  for (std::uint32_t fs = 0; fs < filesystems_.size(); ++fs)
+    if (std::none_of(servers.begin(), servers.end(), [fs](const corpse::ServerEntry& e) { return e.fs == fs; }))
+      set_white_pages(fs, kNoNode);
   for (const corpse::ServerEntry& e : servers) {
     if (e.fs >= filesystems_.size()) continue;
     const FsConfig& f = filesystems_[e.fs];
-    if (wp == self_) wp_.update(f.id, e.node);
+    set_white_pages(e.fs, e.node);
     if (e.node != self_ && servers_[e.fs] != nullptr) retire(e.fs);
     if (!f.mount.empty() && std::find(f.mount.begin(), f.mount.end(), self_) == f.mount.end() && e.node != self_)
       continue;
@@ -179,6 +183,14 @@ Task<void> Node::retarget(std::vector<corpse::ServerEntry> servers, NodeId wp) {
     auto op = client_->retarget(e.fs, e.node);
     co_await op;
   }
+}
+
+void Node::set_white_pages(std::uint32_t fs, NodeId server) {
+  const std::string& id = filesystems_[fs].id;
+  if (wp_.lookup(id) == server) return;
+  if (server == kNoNode) wp_.remove(id);
+  else wp_.update(id, server);
+  sim_.observe(self_, "wp.entry", {{"fs", std::int64_t(fs)}, {"server", std::int64_t(server)}});
 }
 
 void Node::retire(std::uint32_t fs) {
@@ -201,7 +213,7 @@ void Node::left() {
   for (std::uint32_t fs = 0; fs < servers_.size(); ++fs)
     if (servers_[fs] != nullptr) retire(fs);
   client_->reset();
-  wp_ = wp::WhitePages{};
+  for (std::uint32_t fs = 0; fs < filesystems_.size(); ++fs) set_white_pages(fs, kNoNode);
   wp_node_ = kNoNode;
   fresh_ = true;
 }
@@ -284,7 +296,8 @@ Task<bool> Node::unbag(std::uint32_t fs, kore::Bag bag) {
 
 Task<void> Node::retarget(std::uint32_t fs, NodeId server) {
   if (fs >= filesystems_.size()) co_return;
-  if (wp_node_ == self_) wp_.update(filesystems_[fs].id, server);  // white pages on every node (§0076)
+  // §0076: the new server has every node update its white-pages entry for the file system.
+  if (!mutations_.stale_white_pages) set_white_pages(fs, server);
   if (server != self_ && servers_[fs] != nullptr) retire(fs);
   auto op = client_->retarget(fs, server);
   co_await op;

@@ -95,6 +95,8 @@ class Node final : public corpse::Participant, public kore::Participant {
   // The chain of a vnode of `fs` on this node, as server or as client (§0027, Fig. 4A/4B).
   std::vector<vnode::Behavior*> chain(std::uint32_t fs, bool server) const;
   bool candidate(std::uint32_t fs) const;
+  // This node's white-pages entry for `fs` now names `server` (observed when it changes).
+  void set_white_pages(std::uint32_t fs, NodeId server);
 
   Simulation& sim_;
   NodeId self_;
@@ -121,6 +123,9 @@ class Node final : public corpse::Participant, public kore::Participant {
   // Servers whose role ended here: requests may still be running in them, so they live
   // on (answering stale) until the node goes.
   std::vector<std::unique_ptr<Server>> retired_;
+  // Every node's white-pages entries (§0037: the name service's clients); the table on
+  // the white-pages node is the one `wp_lookup` answers from. Recovery's retarget fills
+  // them from the leader's table (§0072), a relocation's retarget moves one (§0076).
   wp::WhitePages wp_;
   std::set<NodeId> failed_;  // as of the last celldown
   bool fresh_ = true;

@@ -170,9 +170,12 @@ Task<void> Kore::lead(RelocationId id, std::uint32_t fs, NodeId to, std::vector<
     co_return;
   }
   sourcing_[fs] = id;
+  // Where the file system is served at the end: the target, or this node again if the
+  // target could not mount the bag. The phases report it (checkers judge the end by it).
+  NodeId server = to;
   const auto phase = [&](Phase p) {
     observe("kore.phase", id, fs, {{"phase", std::string(to_string(p))}, {"source", std::int64_t(self_)},
-                                   {"target", std::int64_t(to)}});
+                                   {"target", std::int64_t(server)}});
   };
 
   phase(Phase::source_prepare);
@@ -224,7 +227,6 @@ Task<void> Kore::lead(RelocationId id, std::uint32_t fs, NodeId to, std::vector<
   auto unbagged = ask(id, to, bg);
   std::optional<Reply> u = co_await unbagged;
   if (!u) co_return abandoned();  // recovery elects a server and rebuilds it from manifests
-  NodeId server = to;
   if (u->status != Status::ok) {
     // The target could not mount: the source takes its own bag back.
     observe("kore.abort", id, fs, {{"reason", u->reason}});
