@@ -141,6 +141,79 @@ BOOST_AUTO_TEST_CASE(one_drive_serves_one_operation_at_a_time_and_errors_take_th
   BOOST_TEST((st == TapeStatus::error));
 }
 
+// An abandoned operation frees its drive at the end of the step under way: mid-mount,
+// when the cartridge is loaded (it stays mounted, so the next read of that copy only
+// seeks and moves); mid-transfer, at once. One not yet started gives its booking back,
+// and one with a later booking behind it leaves the drive's plan alone.
+BOOST_AUTO_TEST_CASE(an_abandoned_operation_frees_the_drive_after_the_step_under_way) {
+  Simulation sim{1, {"n1"}, LanOptions{}};
+  TapeLibrary t(sim.sched(), TapeOptions{40_s, 20_s, 1 << 20, 1});
+  Interrupt stop(sim.sched());
+  std::map<std::string, std::pair<TapeStatus, Time>> done;  // who -> (status, when)
+  auto reader = [](Simulation& sim, TapeLibrary& t, Interrupt* stop, std::string who,
+                   std::map<std::string, std::pair<TapeStatus, Time>>& done) -> Task<void> {
+    Bytes out;
+    auto r = t.read("a", out, stop);
+    const TapeStatus st = co_await r;
+    done[who] = {st, sim.now()};
+  };
+  auto writer = [](TapeLibrary& t) -> Task<void> {
+    auto w = t.write("a", Bytes(2 << 20, 7));
+    co_await w;
+  };
+  run(sim, writer(t));  // 62s: mount, seek, 2s of transfer; "a" stays mounted
+  // Another cartridge's copy, so the next read of "a" must mount again.
+  run(sim, [](TapeLibrary& t) -> Task<void> {
+    auto w = t.write("b", Bytes(1, 1));
+    co_await w;
+  }(t));
+  const Time t0 = sim.now();
+  BOOST_TEST(t.duration("a", 2 << 20) == 62_s);  // mount + seek + transfer
+  sim.sched().spawn(0, reader(sim, t, &stop, "first", done), "first");
+  sim.sched().run_until(t0 + 10_s);  // mid-mount
+  stop.raise();
+  sim.sched().run_until(t0 + 10_s);
+  BOOST_TEST((done["first"].first == TapeStatus::abandoned));
+  BOOST_TEST(done["first"].second == t0 + 10_s);  // at once
+  // The cartridge finishes loading (t0 + 40s) and stays mounted: seek + transfer after.
+  BOOST_TEST(t.duration("a", 2 << 20) == 30_s + 22_s);
+  stop.clear();
+  sim.sched().spawn(0, reader(sim, t, nullptr, "second", done), "second");
+  sim.sched().run_until(t0 + 100_s);
+  BOOST_TEST((done["second"].first == TapeStatus::ok));
+  BOOST_TEST(done["second"].second == t0 + 62_s);  // one recall's time in all, not two
+
+  // Mid-transfer: the drive is free at once. Not yet started: the booking is given back.
+  const Time t1 = sim.now();
+  sim.sched().spawn(0, reader(sim, t, &stop, "third", done), "third");
+  sim.sched().run_until(t1 + 21_s);  // seeked, one second into the transfer
+  stop.raise();
+  sim.sched().run_until(t1 + 21_s);
+  BOOST_TEST((done["third"].first == TapeStatus::abandoned));
+  BOOST_TEST(t.duration("a", 2 << 20) == 22_s);
+  stop.clear();
+  sim.sched().spawn(0, reader(sim, t, nullptr, "fourth", done), "fourth");   // books the drive until t1 + 43s
+  sim.sched().spawn(0, reader(sim, t, &stop, "fifth", done), "fifth");       // then until t1 + 65s
+  sim.sched().run_until(t1 + 30_s);
+  stop.raise();  // the fifth had not started: its booking goes back
+  sim.sched().run_until(t1 + 30_s);
+  BOOST_TEST((done["fifth"].first == TapeStatus::abandoned));
+  BOOST_TEST(t.duration("a", 2 << 20) == 13_s + 22_s);  // waits for the fourth only
+
+  // With a later booking behind it, an abandoned operation leaves the drive's plan alone.
+  sim.sched().run_until(t1 + 100_s);
+  stop.clear();
+  const Time t2 = sim.now();
+  sim.sched().spawn(0, reader(sim, t, &stop, "sixth", done), "sixth");     // until t2 + 22s
+  sim.sched().spawn(0, reader(sim, t, nullptr, "seventh", done), "seventh");  // until t2 + 44s
+  sim.sched().run_until(t2 + 5_s);
+  stop.raise();
+  sim.sched().run_until(t2 + 100_s);
+  BOOST_TEST((done["sixth"].first == TapeStatus::abandoned));
+  BOOST_TEST((done["seventh"].first == TapeStatus::ok));
+  BOOST_TEST(done["seventh"].second == t2 + 44_s);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(dmapi_queue)

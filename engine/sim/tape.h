@@ -7,6 +7,13 @@
 // end and then sleeps until then. A node that crashes mid-operation leaves the drive
 // busy until the booked end (the tape keeps moving), and nothing is left locked.
 //
+// An operation given a stop `Interrupt` is abandoned when it is raised (the HSM daemon
+// stopped or died, so its process closed the drive): it returns `abandoned` at once, and
+// the drive is free at the end of the step under way — a cartridge being loaded finishes
+// loading and stays mounted, a seek or transfer stops at once. An operation that had not
+// started yet gives its booking back whole. When a later operation is already booked on
+// the drive, its start was fixed when it booked, so the drive keeps that plan.
+//
 // Faults: `fail(until)` makes every operation that ends before `until` fail (a drive or
 // media error), after taking its time. Nothing here reads a clock or draws randomness:
 // an operation's duration is a function of the library's state and the request.
@@ -19,6 +26,7 @@
 #include <vector>
 
 #include "engine/scheduler.h"
+#include "engine/sync/event.h"
 #include "engine/task.h"
 #include "engine/time.h"
 #include "engine/wire.h"
@@ -33,7 +41,7 @@ struct TapeOptions {
   bool operator==(const TapeOptions&) const = default;
 };
 
-enum class TapeStatus : std::uint8_t { ok, error, missing };
+enum class TapeStatus : std::uint8_t { ok, error, missing, abandoned };
 const char* to_string(TapeStatus s);
 
 class TapeLibrary {
@@ -45,9 +53,9 @@ class TapeLibrary {
   const TapeOptions& options() const { return options_; }
 
   // Writes `data` as the copy named `key` (replacing an older copy of that name).
-  Task<TapeStatus> write(std::string key, Bytes data);
+  Task<TapeStatus> write(std::string key, Bytes data, Interrupt* stop = nullptr);
   // Reads the copy named `key` into `out`; `missing` (at once) when there is none.
-  Task<TapeStatus> read(std::string key, Bytes& out);
+  Task<TapeStatus> read(std::string key, Bytes& out, Interrupt* stop = nullptr);
   // Forgets the copy (the HSM found it out of date): no tape motion.
   void remove(const std::string& key) {
     copies_.erase(key);
@@ -80,9 +88,10 @@ class TapeLibrary {
   // has `key` mounted among equals. Answers its index and when the operation starts.
   std::size_t pick(const std::string& key, Time& start) const;
   Duration motion(const Drive& d, const std::string& key, std::uint64_t bytes) const;
-  Task<TapeStatus> book(const std::string& key, std::uint64_t bytes);
+  Task<TapeStatus> book(const std::string& key, std::uint64_t bytes, Interrupt* stop);
 
   Scheduler& sched_;
+  Event never_;  // never set: an operation with a stop interrupt sleeps on it until its end
   TapeOptions options_;
   std::vector<Drive> drives_;
   std::map<std::string, Bytes> copies_;

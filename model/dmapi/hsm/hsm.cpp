@@ -3,7 +3,8 @@
 namespace sansim::dmapi {
 
 Hsm::Hsm(Simulation& sim, NodeId self, std::string fs, TapeLibrary& tape, EventQueue& queue, FileIo& io)
-    : sim_(sim), self_(self), fs_(std::move(fs)), tape_(tape), queue_(queue), io_(io), busy_(sim.sched()) {}
+    : sim_(sim), self_(self), fs_(std::move(fs)), tape_(tape), queue_(queue), io_(io), stopping_(sim.sched()),
+      busy_(sim.sched()) {}
 
 EventMask Hsm::mask_of(CopyState s) {
   switch (s) {
@@ -21,12 +22,14 @@ void Hsm::observe(const char* what, std::vector<Field> f) {
 
 void Hsm::start() {
   running_ = true;
+  stopping_.clear();
   sim_.sched().spawn(self_, daemon(life_), "hsm.daemon");
 }
 
 void Hsm::stop() {
   stopped_ = true;
   ++life_;
+  stopping_.raise();
 }
 
 void Hsm::crash() {
@@ -35,6 +38,7 @@ void Hsm::crash() {
   ++life_;
   if (current_) queue_.requeue(*current_);
   current_.reset();
+  stopping_.raise();
   observe("hsm.crashed", {});
 }
 
@@ -83,7 +87,7 @@ Task<void> Hsm::daemon(std::uint64_t life) {
 
 Task<xfs::Errno> Hsm::recall(xfs::Ino ino, std::uint64_t life) {
   Bytes data;
-  auto rd = tape_.read(key(ino), data);
+  auto rd = tape_.read(key(ino), data, &stopping_);
   const TapeStatus st = co_await rd;
   observe("tape.read", {{"ino", std::int64_t(ino)}, {"status", std::string(to_string(st))},
                         {"bytes", std::int64_t(data.size())}});

@@ -24,6 +24,9 @@
 // A crashed daemon (`hsm_crash`) stops taking events: queued ones stay queued, the one in
 // progress is put back at the head of the queue, and users keep waiting until the daemon
 // is back (`undo_after`) — or until a relocation hands their calls to another server.
+// A daemon that dies or stops abandons the recall it has on a drive (its process closed
+// the drive), so the daemon that takes the event next does not wait out a transfer
+// nobody will use. A node crash leaves the drive moving until the booked end.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +36,7 @@
 
 #include "engine/sim/tape.h"
 #include "engine/simulation.h"
+#include "engine/sync/interrupt.h"
 #include "engine/sync/mutex.h"
 #include "engine/task.h"
 #include "model/dmapi/event_queue.h"
@@ -102,6 +106,10 @@ class Hsm {
   bool running_ = false;
   bool stopped_ = false;
   std::uint64_t life_ = 0;  // bumped by crash and stop: a daemon of an older life quits
+  // Raised by crash and stop: a recall under way is abandoned, and its drive is free at
+  // the end of the step under way (engine/sim/tape.h), so the next daemon's recall of the
+  // same file finds the cartridge loaded. Cleared when a daemon starts.
+  Interrupt stopping_;
   std::optional<QueuedEvent> current_;  // being processed
   Mutex busy_;
 };
