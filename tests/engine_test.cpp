@@ -7,6 +7,7 @@
 #include "engine/random.h"
 #include "engine/scheduler.h"
 #include "engine/time.h"
+#include "engine/wire_visitor.h"
 
 using namespace sansim;
 using namespace sansim::literals;
@@ -203,6 +204,80 @@ BOOST_AUTO_TEST_CASE(divergence_is_located_exactly) {
   const Divergence same = find_divergence(TraceSummary{a.count(), a.hash(), a.checkpoints(), a.digests()},
                                           TraceSummary{a.count(), a.hash(), a.checkpoints(), a.digests()});
   BOOST_TEST(!same.diverged);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// engine/wire_visitor.h: one visit drives both directions; what the decoder reads is
+// checked and named.
+BOOST_AUTO_TEST_SUITE(wire_visitor)
+
+namespace {
+
+enum class Colour : std::uint8_t { red, green, blue };
+struct Sample {
+  Colour colour = Colour::red;
+  std::string name;
+  std::optional<std::uint64_t> size;
+  std::optional<std::uint32_t> mode;
+  std::vector<std::int64_t> values;
+};
+
+template <class V>
+void visit(V& v, Sample& m) {
+  wire_enum8(v, m.colour, 3, "colour");
+  v.s(m.name, "name", 8);
+  v.opt(m.size, "size");
+  v.opt(m.mode, "mode");
+  v.list(m.values, 8, "values", [&v](std::int64_t& x) { v.i64(x, "values.x"); });
+}
+
+constexpr auto kVisit = [](auto& v, auto& m) { visit(v, m); };
+
+}  // namespace
+
+RC_BOOST_PROP(a_sample_decodes_to_what_was_encoded, ()) {
+  Sample m;
+  m.colour = *rc::gen::element(Colour::red, Colour::green, Colour::blue);
+  m.name = *rc::gen::container<std::string>(*rc::gen::inRange<std::size_t>(0, 9), rc::gen::arbitrary<char>());
+  if (*rc::gen::arbitrary<bool>()) m.size = *rc::gen::arbitrary<std::uint64_t>();
+  if (*rc::gen::arbitrary<bool>()) m.mode = *rc::gen::arbitrary<std::uint32_t>();
+  m.values = *rc::gen::arbitrary<std::vector<std::int64_t>>();
+  const Sample back = wire_decode<Sample>(wire_encode(m, kVisit), "sample", kVisit);
+  RC_ASSERT(back.colour == m.colour);
+  RC_ASSERT(back.name == m.name);
+  RC_ASSERT(back.size == m.size);
+  RC_ASSERT(back.mode == m.mode);
+  RC_ASSERT(back.values == m.values);
+}
+
+BOOST_AUTO_TEST_CASE(bad_bytes_are_named) {
+  const auto error = [](Bytes b) -> std::string {
+    try {
+      wire_decode<Sample>(b, "sample", kVisit);
+    } catch (const DecodeError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  Sample m;
+  m.name = "ok";
+  const Bytes good = wire_encode(m, kVisit);
+  Bytes bad = good;
+  bad[0] = 3;  // no such colour
+  BOOST_TEST(error(bad).find("colour: value 3 out of range") != std::string::npos);
+  m.name = "too long a name";
+  BOOST_TEST(error(wire_encode(m, kVisit)).find("name") != std::string::npos);
+  bad = good;
+  bad.push_back(0);  // a byte left over
+  BOOST_TEST(error(bad).find("sample") != std::string::npos);
+  bad = good;
+  bad.resize(bad.size() - 1);  // the list's count cut short
+  BOOST_TEST(error(bad).find("values") != std::string::npos);
+  bad = good;
+  bad[bad.size() - 4] = 0xff;  // a count larger than what is left
+  BOOST_TEST(!error(bad).empty());
+  BOOST_TEST(error(good).empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

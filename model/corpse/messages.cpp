@@ -1,53 +1,14 @@
 #include "model/corpse/messages.h"
 
 #include <array>
-#include <type_traits>
+
+#include "engine/wire_visitor.h"
 
 namespace sansim::corpse {
 namespace {
 
 constexpr std::array<const char*, kSteps> kStepNames = {"freeze", "gather", "instantiate", "retarget", "complete", "evict"};
 constexpr std::array<const char*, kStatuses> kStatusNames = {"ok", "stale", "failed"};
-
-// One visitor per message drives both directions, so encode and decode cannot disagree.
-struct Enc {
-  WireWriter w;
-  static constexpr bool encoding = true;
-  void u8(std::uint8_t& v, const char*) { w.u8(v); }
-  void u32(std::uint32_t& v, const char*) { w.u32(v); }
-  void u64(std::uint64_t& v, const char*) { w.u64(v); }
-  void i64(std::int64_t& v, const char*) { w.i64(v); }
-  void b(bool& v, const char*) { w.boolean(v); }
-  template <class T, class F>
-  void list(std::vector<T>& v, std::size_t, const char*, F each) {
-    w.u32(static_cast<std::uint32_t>(v.size()));
-    for (T& x : v) each(x);
-  }
-};
-
-struct Dec {
-  WireReader r;
-  static constexpr bool encoding = false;
-  void u8(std::uint8_t& v, const char* f) { v = r.u8(f); }
-  void u32(std::uint32_t& v, const char* f) { v = r.u32(f); }
-  void u64(std::uint64_t& v, const char* f) { v = r.u64(f); }
-  void i64(std::int64_t& v, const char* f) { v = r.i64(f); }
-  void b(bool& v, const char* f) { v = r.boolean(f); }
-  template <class T, class F>
-  void list(std::vector<T>& v, std::size_t min_bytes, const char* f, F each) {
-    v.assign(r.count(f, min_bytes), T{});
-    for (T& x : v) each(x);
-  }
-};
-
-// Enums travel as a byte and are range-checked on the way in.
-template <class V, class E>
-void enum8(V& v, E& e, std::uint8_t limit, const char* f) {
-  std::uint8_t x = static_cast<std::uint8_t>(e);
-  v.u8(x, f);
-  if (x >= limit) throw DecodeError(std::string(f) + ": value " + std::to_string(x) + " out of range");
-  e = static_cast<E>(x);
-}
 
 template <class V>
 void visit(V& v, CycleId& c) {
@@ -61,8 +22,8 @@ void visit(V& v, Holding& h) {
   v.u32(h.holder, "holding.holder");
   v.u32(h.fs, "holding.fs");
   v.u64(h.ino, "holding.ino");
-  enum8(v, h.type, static_cast<std::uint8_t>(token::kTokenTypes), "holding.type");
-  enum8(v, h.level, 4, "holding.level");
+  wire_enum8(v, h.type, static_cast<std::uint8_t>(token::kTokenTypes), "holding.type");
+  wire_enum8(v, h.level, 4, "holding.level");
   v.u64(h.grant, "holding.grant");
   v.i64(h.state.atime, "holding.state.atime");
   v.i64(h.state.mtime, "holding.state.mtime");
@@ -82,7 +43,7 @@ constexpr std::size_t kHoldingBytes = 4 + 4 + 8 + 1 + 1 + 8 + 32 + 1;
 template <class V>
 void visit(V& v, Request& r) {
   visit(v, r.cycle);
-  enum8(v, r.step, kSteps, "step");
+  wire_enum8(v, r.step, kSteps, "step");
   v.list(r.failed, 4, "failed", [&v](NodeId& n) { v.u32(n, "failed.node"); });
   v.u32(r.fs, "fs");
   v.list(r.holdings, kHoldingBytes, "holdings", [&v](Holding& h) { visit(v, h); });
@@ -92,7 +53,7 @@ void visit(V& v, Request& r) {
 
 template <class V>
 void visit(V& v, Reply& r) {
-  enum8(v, r.status, kStatuses, "status");
+  wire_enum8(v, r.status, kStatuses, "status");
   v.b(r.fresh, "fresh");
   v.b(r.has_previous, "has_previous");
   v.u64(r.previous_generation, "previous_generation");
@@ -106,21 +67,7 @@ void visit(V& v, Reply& r) {
   v.list(r.holdings, kHoldingBytes, "holdings", [&v](Holding& h) { visit(v, h); });
 }
 
-template <class M>
-Bytes encode_any(M m) {
-  Enc e;
-  visit(e, m);
-  return e.w.take();
-}
-
-template <class M>
-M decode_any(const Bytes& b) {
-  Dec d{WireReader(b)};
-  M m;
-  visit(d, m);
-  d.r.finish("corpse message");
-  return m;
-}
+constexpr auto kVisit = [](auto& v, auto& m) { visit(v, m); };
 
 }  // namespace
 
@@ -130,9 +77,9 @@ std::string to_string(const CycleId& c) {
 const char* to_string(Step s) { return kStepNames[static_cast<std::size_t>(s)]; }
 const char* to_string(Status s) { return kStatusNames[static_cast<std::size_t>(s)]; }
 
-Bytes encode(const Request& r) { return encode_any(r); }
-Bytes encode(const Reply& r) { return encode_any(r); }
-Request decode_request(const Bytes& b) { return decode_any<Request>(b); }
-Reply decode_reply(const Bytes& b) { return decode_any<Reply>(b); }
+Bytes encode(const Request& r) { return wire_encode(r, kVisit); }
+Bytes encode(const Reply& r) { return wire_encode(r, kVisit); }
+Request decode_request(const Bytes& b) { return wire_decode<Request>(b, "corpse message", kVisit); }
+Reply decode_reply(const Bytes& b) { return wire_decode<Reply>(b, "corpse message", kVisit); }
 
 }  // namespace sansim::corpse

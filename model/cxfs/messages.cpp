@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "engine/wire_visitor.h"
+
 namespace sansim::cxfs {
 namespace {
 
@@ -10,62 +12,13 @@ constexpr std::array<const char*, kKinds> kKindNames = {
     "rename",        "setattr",      "allocate", "truncate", "size_update", "wp_lookup",
     "dmapi_event",   "migrate",      "punch"};
 
-// One visitor per message drives both directions, so encode and decode cannot disagree.
-struct Enc {
-  WireWriter w;
-  void u8(std::uint8_t v, const char*) { w.u8(v); }
-  void u32(std::uint32_t v, const char*) { w.u32(v); }
-  void u64(std::uint64_t v, const char*) { w.u64(v); }
-  void i64(std::int64_t v, const char*) { w.i64(v); }
-  void b(bool v, const char*) { w.boolean(v); }
-  void s(const std::string& v, const char*) { w.str(v); }
-  template <class T>
-  void opt(const std::optional<T>& v, const char* f) {
-    w.boolean(v.has_value());
-    if (v) {
-      if constexpr (sizeof(T) == 8) w.u64(static_cast<std::uint64_t>(*v));
-      else w.u32(static_cast<std::uint32_t>(*v));
-    }
-    (void)f;
-  }
-};
-
-struct Dec {
-  WireReader r;
-  void u8(std::uint8_t& v, const char* f) { v = r.u8(f); }
-  void u32(std::uint32_t& v, const char* f) { v = r.u32(f); }
-  void u64(std::uint64_t& v, const char* f) { v = r.u64(f); }
-  void i64(std::int64_t& v, const char* f) { v = r.i64(f); }
-  void b(bool& v, const char* f) { v = r.boolean(f); }
-  void s(std::string& v, const char* f) { v = r.str(f, 4096); }
-  template <class T>
-  void opt(std::optional<T>& v, const char* f) {
-    if (!r.boolean(f)) {
-      v.reset();
-      return;
-    }
-    if constexpr (sizeof(T) == 8) v = static_cast<T>(r.u64(f));
-    else v = static_cast<T>(r.u32(f));
-  }
-};
-
-// Enums travel as a byte and are range-checked on the way in.
-template <class E, class V>
-void enum8(V& v, E& e, std::uint8_t limit, const char* f) {
-  if constexpr (std::is_same_v<V, Enc>) {
-    v.u8(static_cast<std::uint8_t>(e), f);
-  } else {
-    std::uint8_t x = 0;
-    v.u8(x, f);
-    if (x >= limit) throw DecodeError(std::string(f) + ": value " + std::to_string(x) + " out of range");
-    e = static_cast<E>(x);
-  }
-}
+// Names and file-system ids: a path component is at most 255 bytes; 4096 is generous.
+constexpr std::size_t kNameMax = 4096;
 
 // FileType's values are 1 and 2 (xfs/types.h), not a 0-based range.
 template <class V>
 void file_type(V& v, xfs::FileType& t, const char* f) {
-  if constexpr (std::is_same_v<V, Enc>) {
+  if constexpr (!V::decoding) {
     v.u8(static_cast<std::uint8_t>(t), f);
   } else {
     std::uint8_t x = 0;
@@ -79,7 +32,7 @@ void file_type(V& v, xfs::FileType& t, const char* f) {
 template <class V>
 void bits8(V& v, std::uint8_t& x, std::uint8_t limit, const char* f) {
   v.u8(x, f);
-  if constexpr (!std::is_same_v<V, Enc>)
+  if constexpr (V::decoding)
     if (x > limit) throw DecodeError(std::string(f) + ": value " + std::to_string(x) + " out of range");
 }
 
@@ -98,15 +51,15 @@ void visit_grants(V& v, G& g, const char* f) {
 
 template <class V, class R>
 void visit(V& v, R& r) {
-  enum8(v, r.kind, kKinds, "kind");
+  wire_enum8(v, r.kind, kKinds, "kind");
   v.u32(r.fs, "fs");
-  v.s(r.fs_name, "fs_name");
+  v.s(r.fs_name, "fs_name", kNameMax);
   v.u64(r.ino, "ino");
-  v.s(r.name, "name");
+  v.s(r.name, "name", kNameMax);
   v.u64(r.dir2, "dir2");
-  v.s(r.name2, "name2");
-  enum8(v, r.type, static_cast<std::uint8_t>(token::kTokenTypes), "type");
-  enum8(v, r.level, 4, "level");
+  v.s(r.name2, "name2", kNameMax);
+  wire_enum8(v, r.type, static_cast<std::uint8_t>(token::kTokenTypes), "type");
+  wire_enum8(v, r.level, 4, "level");
   v.b(r.conditional, "conditional");
   v.u64(r.grant, "grant");
   visit_grants(v, r.given, "given");
@@ -128,9 +81,9 @@ void visit(V& v, R& r) {
 
 template <class V, class R>
 void visit_reply(V& v, R& r) {
-  enum8(v, r.err, xfs::kErrnos, "err");
+  wire_enum8(v, r.err, xfs::kErrnos, "err");
   v.u64(r.ino, "ino");
-  enum8(v, r.level, 4, "level");
+  wire_enum8(v, r.level, 4, "level");
   v.b(r.returned, "returned");
   v.b(r.absent, "absent");
   v.u64(r.grant, "grant");
@@ -145,16 +98,11 @@ void visit_reply(V& v, R& r) {
   v.i64(r.stat.ctime, "stat.ctime");
   v.u32(r.stat.mode, "stat.mode");
   v.u32(r.stat.uid, "stat.uid");
-  if constexpr (std::is_same_v<V, Enc>) {
-    v.w.u32(static_cast<std::uint32_t>(r.extents.size()));
-  } else {
-    r.extents.resize(v.r.count("extents", 24));
-  }
-  for (auto& e : r.extents) {
+  v.list(r.extents, 24, "extents", [&v](auto& e) {
     v.u64(e.file_block, "extent.file_block");
     v.u64(e.volume_block, "extent.volume_block");
     v.u64(e.count, "extent.count");
-  }
+  });
   v.b(r.ioexcl, "ioexcl");
   v.u32(r.node, "node");
   v.u32(r.boot, "boot");
@@ -169,31 +117,16 @@ bool Request::operator==(const Request& o) const { return encode(*this) == encod
 bool Reply::operator==(const Reply& o) const { return encode(*this) == encode(o); }
 
 Bytes encode(const Request& r) {
-  Enc e;
-  visit(e, const_cast<Request&>(r));
-  return e.w.take();
+  return wire_encode(r, [](auto& v, auto& m) { visit(v, m); });
 }
-
 Bytes encode(const Reply& r) {
-  Enc e;
-  visit_reply(e, const_cast<Reply&>(r));
-  return e.w.take();
+  return wire_encode(r, [](auto& v, auto& m) { visit_reply(v, m); });
 }
-
 Request decode_request(const Bytes& b) {
-  Dec d{WireReader(b)};
-  Request r;
-  visit(d, r);
-  d.r.finish("cxfs request");
-  return r;
+  return wire_decode<Request>(b, "cxfs request", [](auto& v, auto& m) { visit(v, m); });
 }
-
 Reply decode_reply(const Bytes& b) {
-  Dec d{WireReader(b)};
-  Reply r;
-  visit_reply(d, r);
-  d.r.finish("cxfs reply");
-  return r;
+  return wire_decode<Reply>(b, "cxfs reply", [](auto& v, auto& m) { visit_reply(v, m); });
 }
 
 }  // namespace sansim::cxfs
