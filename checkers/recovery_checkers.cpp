@@ -209,6 +209,18 @@ void TokenRecoveryChecker::on_observation(const Observation& o) {
       it = it->second == o.node ? server_.erase(it) : std::next(it);
     return;
   }
+  if (o.kind == "dsvn.retired") {
+    // A retired server's table is no one's (it grants and drops nothing more): a cycle
+    // that completes with the file system unserved has no table to judge (relocation
+    // property seed 652: the source retired at bag, the target crashed, and the only
+    // other candidate had the file system unmounted).
+    for (std::size_t i = 0; i < fs_ids_.size(); ++i)
+      if (fs_ids_[i] == o.text("fs")) {
+        auto s = server_.find(static_cast<std::int64_t>(i));
+        if (s != server_.end() && s->second == o.node) server_.erase(s);
+      }
+    return;
+  }
   if (o.kind == "cxfs.mounted") {
     if (o.text("role") != "server") return;
     for (std::size_t i = 0; i < fs_ids_.size(); ++i)

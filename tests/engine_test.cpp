@@ -272,7 +272,7 @@ BOOST_AUTO_TEST_CASE(bad_bytes_are_named) {
   bad.push_back(0);  // a byte left over
   BOOST_TEST(error(bad).find("sample") != std::string::npos);
   bad = good;
-  bad.resize(bad.size() - 1);  // the list's count cut short
+  bad.pop_back();  // the list's count cut short
   BOOST_TEST(error(bad).find("values") != std::string::npos);
   bad = good;
   bad[bad.size() - 4] = 0xff;  // a count larger than what is left

@@ -2,7 +2,8 @@
 // keep every checker green (issue 5): the coherency, recovery and relocation checkers
 // and dmapi_transparent. The plan mixes KORE relocations back and forth between the two
 // candidate servers, tape recalls of offline files, dmputs, and crashes (at random
-// times and at random KORE phases), freezes and path failures. A failure writes
+// times and at random KORE phases), freezes, path failures, unmounts, HSM daemon crashes
+// and tape errors. A failure writes
 // relocation_property_failure.trace.jsonl and shrinks.
 #define BOOST_TEST_MODULE relocation_properties
 #include <boost/test/unit_test.hpp>
@@ -32,7 +33,7 @@ FaultSpec failure(int nodes) {
   const NodeId victim = *rc::gen::inRange(0, nodes);
   f.undo_after = *rc::gen::inRange<std::int64_t>(5, 30) * 100_ms;
   const Time at = *rc::gen::inRange<std::int64_t>(40, 140) * 100_ms;
-  switch (*rc::gen::inRange(0, 5)) {
+  switch (*rc::gen::inRange(0, 7)) {
     case 0: {
       const std::string phase = *rc::gen::element(std::string("source_prepare"), std::string("convert"),
                                                   std::string("detarget"), std::string("bag"),
@@ -59,6 +60,22 @@ FaultSpec failure(int nodes) {
       f.kind = FaultKind::freeze;
       f.text = "freeze n" + std::to_string(victim + 1);
       break;
+    case 4:
+      // The HSM daemon of fs1 dies wherever it runs and comes back: queued events wait,
+      // the recall under way is abandoned (engine/sim/tape.h).
+      f.kind = FaultKind::command;
+      f.command = "hsm_crash fs1";
+      f.undo_command = "hsm_restart fs1";
+      f.trigger.at = at;
+      for (int n = 0; n < nodes; ++n) f.nodes.push_back(static_cast<NodeId>(n));
+      f.text = "hsm_crash fs1 at " + format_duration(at) + " for " + format_duration(*f.undo_after);
+      return f;
+    case 5:
+      // Every tape operation ending meanwhile fails: recalls answer EIO to their callers.
+      f.kind = FaultKind::tape_error;
+      f.trigger.at = at;
+      f.text = "tape_error at " + format_duration(at) + " for " + format_duration(*f.undo_after);
+      return f;
     default:
       f.kind = FaultKind::path_down;
       f.disks = {"d1"};

@@ -632,6 +632,56 @@ BOOST_AUTO_TEST_CASE(unmount_on_the_server_is_refused_when_nobody_can_take_over)
   BOOST_TEST(results(r, kN3, 9_s, 16_s).count("ok") == 1u);  // still mounted, still serving
 }
 
+// Unmount on the server n1 moves the role to n2, which crashes the moment n1 bagged: the
+// cycle that follows finds no server and no candidate that can serve (n1 has it
+// unmounted), and completes with fs1 unserved — token_recovery must not judge n1's
+// retired table (relocation property seed 652). When the operator mounts it again on n1,
+// n1 asks for a membership round at once and recovery elects it: calls that waited for
+// a server go on without waiting for the next membership change (before, for ever).
+BOOST_AUTO_TEST_CASE(a_remount_gets_an_unserved_file_system_a_server) {
+  const RunResult r = run_text(R"(name: unmount-then-target-crash
+seed: 5
+duration: 30s
+cluster:
+  nodes:
+    - {id: n1, server_capable: true}
+    - {id: n2, server_capable: true}
+    - {id: n3}
+    - {id: n4}
+  lan: {latency: 100us..400us}
+storage:
+  disks: [{id: d1, size: 128MiB}]
+  volumes: [{id: v1, disks: [d1]}]
+filesystems:
+  - {id: fs1, volume: v1, servers: [n1, n2]}
+files:
+  - {path: /fs1/keep, size: 32KiB}
+workload:
+  - {generator: mixed, fs: fs1, nodes: [n2, n3, n4], processes: 2, files: 6, rate: 20/s, from: 3s, until: 25s}
+faults:
+  - {at: 6s, unmount: {fs: fs1, on: n1}, undo_after: 1s}
+  - {when: {observe: kore.phase, phase: bag}, crash: n2}
+expect:
+  - membership_stable_within: 5s
+)",
+                               true);
+  for (const Violation& v : r.violations) BOOST_TEST_MESSAGE(v.checker << ": " << v.message.substr(0, 300));
+  BOOST_TEST(r.passed);
+  BOOST_TEST(has(r, kN1, "corpse.complete") );
+  Time unserved = -1, served_again = -1;
+  for (const TraceRecord& rec : r.records) {
+    if (rec.kind != TraceKind::observation || rec.text.find("corpse.complete ") != 0) continue;
+    if (rec.text.find("servers=[] ") != std::string::npos) unserved = rec.time;
+    else if (unserved >= 0 && served_again < 0 && rec.text.find("servers=[0,0]") != std::string::npos)
+      served_again = rec.time;
+  }
+  BOOST_TEST(unserved > 6_s);
+  BOOST_TEST(has(r, kN1, "cell.mount_wants_server fs=0"));
+  BOOST_TEST(served_again > 7_s);
+  BOOST_TEST(served_again < 8_s, "served again at " << format_duration(served_again));
+  BOOST_TEST(results(r, kN3, 8_s, 25_s).count("ok") == 1u);  // calls complete again
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(crash_at_each_phase)

@@ -67,6 +67,13 @@ bool Cell::command(const std::string& name) {
   if (verb == "mount") {
     ++mounts_[*index];
     cxfs_->client().remount(*index);  // also ends an unmount still under way
+    // A file system nobody serves (its other candidates failed while it was unmounted
+    // here, so recovery could elect no one) gets a server only from a recovery cycle:
+    // ask for one, and its pass 3 elects this node (relocation property seed 652).
+    if (cxfs_->unserved_candidate(*index)) {
+      sim_.observe(self_, "cell.mount_wants_server", {{"fs", std::int64_t(*index)}});
+      cms_.request_round("mount");
+    }
     return true;
   }
   if (verb == "hsm_crash" || verb == "hsm_restart") {

@@ -578,6 +578,12 @@ void Cms::on_withdraw_ack(NodeId, const WithdrawAck&) {
   set_state(State::shutdown);
 }
 
+void Cms::request_round(const char* why) {
+  if (state_ != State::stable) return;
+  next_request_ = 0;
+  need_change(why);
+}
+
 void Cms::withdraw() {
   if (state_ != State::stable || withdraw_requested_) return;
   withdraw_requested_ = true;

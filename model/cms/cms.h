@@ -74,6 +74,10 @@ class Cms {
   void start();
   // Orderly withdrawal (§0056). Ignored unless stable.
   void withdraw();
+  // Asks for a new membership round though nobody failed or joined (the leader runs it,
+  // or is asked to): a file system left without a server gained a member that can serve
+  // it, and only a recovery cycle elects a server (model/cell). Ignored unless stable.
+  void request_round(const char* why);
 
   State state() const { return state_; }
   const Membership& membership() const { return membership_; }

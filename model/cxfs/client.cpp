@@ -135,6 +135,11 @@ NodeId Client::target(std::uint32_t fs) const {
   return it == chandles_.end() ? kNoNode : it->second->target().node;
 }
 
+bool Client::targeted(std::uint32_t fs) const {
+  auto it = chandles_.find(fs);
+  return it != chandles_.end() && it->second->targeted() && it->second->target().node != kNoNode;
+}
+
 std::vector<corpse::Holding> Client::manifest(std::uint32_t fs) const {
   std::vector<corpse::Holding> out;
   for (const token::TokenClient::Holding& h : tokens_.holdings(fs)) {

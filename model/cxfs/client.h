@@ -76,6 +76,8 @@ class Client final : public vnode::Relocations {
   Task<void> wait(std::uint32_t fs, std::uint64_t since) override;
   // The server this node targets for `fs` (the old one while detargeted), or kNoNode.
   NodeId target(std::uint32_t fs) const;
+  // The chandle of `fs` points at a server (not detargeted by recovery or a relocation).
+  bool targeted(std::uint32_t fs) const;
   bool mounted(std::uint32_t fs) const { return chandles_.count(fs) != 0; }
   // Every token of `fs` held here, with the state it protects (the manifest, §0068).
   std::vector<corpse::Holding> manifest(std::uint32_t fs) const;

@@ -82,6 +82,15 @@ class Node final : public corpse::Participant, public kore::Participant {
   // The HSM daemon of `fs` on this node dies / comes back (a fault). False if none here.
   bool hsm_crash(std::uint32_t fs, bool crash);
   Server* live_server(std::uint32_t fs) { return fs < servers_.size() ? servers_[fs].get() : nullptr; }
+  // This node could serve `fs` (a candidate with it mounted), is pointed at no server of
+  // it (detargeted by a recovery that found no server, or by a relocation abandoned
+  // since), and no recovery here is settling who serves it. (Mid-relocation, a client is
+  // detargeted too: asking for a round then abandons the relocation, and recovery's
+  // vote finds the one server — safe, and only an operator's remount gets here.)
+  bool unserved_candidate(std::uint32_t fs) const {
+    return fs < filesystems_.size() && candidate(fs) && !client_->unmounted(fs) && servers_[fs] == nullptr &&
+           !client_->targeted(fs) && !settling(fs);
+  }
   // Recovery is under way here, or is making this node the server of `fs`.
   bool settling(std::uint32_t fs) const { return recovering_ || instantiating_.count(fs) != 0; }
 
