@@ -1,6 +1,7 @@
 #include "checkers/fs_checkers.h"
 
 
+#include "checkers/calls_complete.h"
 #include "checkers/data_coherent.h"
 #include "checkers/fsck_checker.h"
 #include "checkers/linearizable_checker.h"
@@ -14,7 +15,8 @@ namespace sansim {
 const std::vector<std::string>& fs_checker_names() {
   static const std::vector<std::string> kNames{"token_exclusion", "data_coherent", "metadata_coherent", "fsck",
                                                "linearizable",    "fencing",       "recovery_liveness", "one_server",
-                                               "token_recovery",  "dmapi_transparent", "relocation_liveness"};
+                                               "token_recovery",  "dmapi_transparent", "relocation_liveness",
+                                               "calls_complete"};
   return kNames;
 }
 
@@ -32,6 +34,8 @@ std::unique_ptr<Checker> make_fs_checker(const std::string& name, const CheckerC
   if (name == "relocation_liveness")
     return std::make_unique<RelocationLivenessChecker>(ctx.sim.node_names(), ctx.relocation_bound,
                                                        ctx.relocation_expected);
+  if (name == "calls_complete")
+    return std::make_unique<CallsCompleteChecker>(ctx.sim.node_names(), ctx.liveness_bound, ctx.faults_end);
   if (name == "token_recovery") return std::make_unique<TokenRecoveryChecker>(ctx.sim.node_names(), fs_ids);
   if (name == "one_server") {
     std::vector<std::vector<NodeId>> mounts;

@@ -310,8 +310,8 @@ BOOST_AUTO_TEST_CASE(lengths_are_bounded_by_the_buffer) {
   p.extents = {xfs::Extent{1, 2, 3}};
   Bytes b = encode(p);
   // The extent count sits right after stat (u32), before the one extent (24 bytes),
-  // ioexcl (1), node (4), boot (4) and the DMAPI events (1).
-  const std::size_t count_at = b.size() - 1 - 4 - 4 - 1 - 24 - 4;
+  // ioexcl (1), node (4), boot (4), session (8) and the DMAPI events (1).
+  const std::size_t count_at = b.size() - 1 - 8 - 4 - 4 - 1 - 24 - 4;
   BOOST_REQUIRE_EQUAL(b[count_at], 1);
   for (std::uint8_t v : {0xff, 0x7f}) {
     for (int i = 0; i < 4; ++i) b[count_at + i] = v;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <ostream>
 
+#include "checkers/calls_complete.h"
 #include "checkers/data_coherent.h"
 #include "checkers/fs_checkers.h"
 #include "checkers/fsck_checker.h"
@@ -658,6 +659,87 @@ BOOST_AUTO_TEST_CASE(a_corrupt_volume_is_reported_at_the_end_and_a_clean_one_is_
   FsckChecker unmounted(sim.storage(), {fs});
   unmounted.finish(sim.now(), 79);
   BOOST_TEST(unmounted.violations().empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// calls_complete on hand-written streams: a call open at the end on an up member is a
+// hang; a crashed node's, a call too recent, one on a node outside the last membership,
+// and anything while a DMAPI event is outstanding are not judged.
+BOOST_AUTO_TEST_SUITE(calls_complete)
+
+namespace {
+
+// Three nodes boot and deliver one membership of all three; `members` then a second one.
+Feed membership(std::vector<Checker*> checkers) {
+  Feed f;
+  f.checkers = std::move(checkers);
+  for (NodeId n = 0; n < 3; ++n) f.emit(n, "node.boot", {{"incarnation", std::int64_t(1)}});
+  for (NodeId n = 0; n < 3; ++n)
+    f.emit(n, "cms.deliver", {{"epoch", std::int64_t(1)}, {"generation", std::int64_t(7)},
+                              {"leader", std::int64_t(0)}, {"members", std::vector<std::int64_t>{0, 1, 2}}});
+  return f;
+}
+
+constexpr Duration kBound = 5'000'000'000;
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_call_open_at_the_end_on_an_up_member_is_a_hang) {
+  CallsCompleteChecker c(kNodes, kBound, [] { return Time{0}; });
+  Feed f = membership({&c});
+  f.invoke(0, 1, "stat", "/fs1/a");
+  f.complete(0, 1, "stat", "ok");
+  const std::uint64_t hung = f.invoke(1, 2, "unlink", "/fs1/b");
+  f.invoke(2, 3, "read", "/fs1/c");
+  f.emit(2, "node.crash", {});  // its processes died with it
+  c.finish(f.now + 10 * kBound, f.index);
+  BOOST_TEST_REQUIRE(c.violations().size() == 1u, all(c));
+  BOOST_TEST(mentions(c.violations()[0], "unlink /fs1/b by process 1001 on n2"));
+  BOOST_TEST(mentions(c.violations()[0], "(event #" + std::to_string(hung) + ")"));
+  BOOST_TEST(c.violations()[0].node == NodeId{1});
+}
+
+BOOST_AUTO_TEST_CASE(what_may_still_be_under_way_is_not_judged) {
+  {  // invoked less than the bound before the end
+    CallsCompleteChecker c(kNodes, kBound, [] { return Time{0}; });
+    Feed f = membership({&c});
+    f.invoke(1, 2, "unlink", "/fs1/b");
+    c.finish(f.now + kBound / 2, f.index);
+    BOOST_TEST(c.violations().empty(), all(c));
+  }
+  {  // faults stopped less than the bound before the end
+    Time faults_end = 0;
+    CallsCompleteChecker c(kNodes, kBound, [&faults_end] { return faults_end; });
+    Feed f = membership({&c});
+    f.invoke(1, 2, "unlink", "/fs1/b");
+    faults_end = f.now + 2 * kBound;
+    c.finish(f.now + 2 * kBound + kBound / 2, f.index);
+    BOOST_TEST(c.violations().empty(), all(c));
+  }
+  {  // a DMAPI event outstanding: the tape may take minutes; answered, the hang shows
+    CallsCompleteChecker c(kNodes, kBound, [] { return Time{0}; });
+    Feed f = membership({&c});
+    f.invoke(1, 2, "read", "/fs1/cold");
+    f.emit(1, "dmapi.sent", {{"fs", std::int64_t(0)}, {"ino", std::int64_t(4)}, {"event", std::string("read")},
+                             {"seq", std::int64_t(1)}});
+    c.finish(f.now + 10 * kBound, f.index);
+    BOOST_TEST(c.violations().empty(), all(c));
+    f.emit(1, "dmapi.reply", {{"fs", std::int64_t(0)}, {"ino", std::int64_t(4)}, {"seq", std::int64_t(1)},
+                              {"result", std::string("OK")}});
+    c.finish(f.now + 10 * kBound, f.index);
+    BOOST_TEST(c.violations().size() == 1u, all(c));
+  }
+  {  // the node is not in the last membership (frozen, cut off): membership liveness judges it
+    CallsCompleteChecker c(kNodes, kBound, [] { return Time{0}; });
+    Feed f = membership({&c});
+    f.invoke(1, 2, "unlink", "/fs1/b");
+    for (NodeId n : {NodeId{0}, NodeId{2}})
+      f.emit(n, "cms.deliver", {{"epoch", std::int64_t(2)}, {"generation", std::int64_t(7)},
+                                {"leader", std::int64_t(0)}, {"members", std::vector<std::int64_t>{0, 2}}});
+    c.finish(f.now + 10 * kBound, f.index);
+    BOOST_TEST(c.violations().empty(), all(c));
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

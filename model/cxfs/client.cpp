@@ -158,6 +158,7 @@ std::vector<corpse::Holding> Client::manifest(std::uint32_t fs) const {
 }
 
 void Client::reset() {
+  ++resets_;
   sim_.observe(self_, "cxfs.reset");
   for (auto& [fs, c] : chandles_) {
     void_targets_.insert(fs);
@@ -218,7 +219,7 @@ void Client::remount(std::uint32_t fs) {
 // server could not answer (it failed: the transport cut it off) is sent again to the
 // server recovery elects, if it is safe to send twice (retry_safe); a `stale` answer
 // (the node does not serve the file system) means nothing was done: always sent again.
-Task<std::optional<Reply>> Client::call(std::uint32_t fs, Request r) {
+Task<std::optional<Reply>> Client::call(std::uint32_t fs, Request r, std::optional<std::uint64_t> era) {
   r.fs = fs;
   auto it = chandles_.find(fs);
   if (it == chandles_.end()) co_return std::nullopt;
@@ -238,6 +239,13 @@ Task<std::optional<Reply>> Client::call(std::uint32_t fs, Request r) {
     chandle::Chandle::Hold h = co_await c.hold(moving_interrupt(fs), deadline);
     if (!h && relocating_.count(fs) != 0) continue;
     if (!h) co_return std::nullopt;  // no server for this long: "cell down" (§0068)
+    // A token request of an era that ended while it waited here: its grant would be
+    // dropped on arrival (TokenClient::acquire) while the server recorded it, and a recall
+    // of it later waits on this node for ever (library fs-second-failure-before-commit,
+    // found by calls_complete: a create crossed the node's reset, its NAME grant of the
+    // root directory was dropped, and every later name operation waited on its recall).
+    if (era && tokens_.era(fs) != *era) co_return std::nullopt;
+    r.session = session();  // as of this sending: the node may have reset since the last
     NodeId to = h.target().node;
     if (mutations_.reissue_to_old_server && r.kind == Kind::dmapi_event) {
       auto old = migrated_from_.find(fs);
@@ -323,7 +331,7 @@ Task<token::Grant> Client::request_token(ObjectId o, TokenType t, Level l, token
     if (given != 0) sim_.sched().spawn(self_, return_later(o, t, given, st), "cxfs.return_later");
     co_return g;
   }
-  std::optional<Reply> rep = co_await call(o.fs, r);
+  std::optional<Reply> rep = co_await call(o.fs, r, tokens_.era(o.fs));
   if (!rep || rep->err != Errno::ok) co_return g;
   g.ok = true;
   g.level = rep->level;
@@ -606,10 +614,11 @@ Task<Errno> Client::hold_allocated(Held& h, ObjectId o, std::uint64_t first, std
     std::optional<Reply> rep = co_await call(o.fs, r);
     if (!rep) co_return Errno::io;
     if (rep->err == Errno::migrating) co_return rep->err;  // nothing done; no map
-    // The map comes back whatever the outcome: an allocation that failed to commit (EIO,
-    // the file system shuts down) may still have changed the server's map, which other
-    // nodes then see and write through; our lent copy must not stay older (found by the
-    // fs property test, seed 21: a read here found a hole where another node wrote).
+    // The map comes back whatever the outcome: an allocation that ran out of space
+    // committed the pieces it got, which other nodes then see and write through; our lent
+    // copy must not stay older (found by the fs property test, seed 21: a read here found
+    // a hole where another node wrote). After a failed commit the server shut down and
+    // sends no map (seed 1211): an empty map never replaces a larger one.
     // While this node holds EXTENT read the map only grows (shrinking it takes EXTENT
     // write, which recalls ours and drops the map): of two allocation replies that cross,
     // the later may arrive first, so the larger map is the newer (relocation property

@@ -76,6 +76,9 @@ class Client final : public vnode::Relocations {
   Task<void> wait(std::uint32_t fs, std::uint64_t since) override;
   // The server this node targets for `fs` (the old one while detargeted), or kNoNode.
   NodeId target(std::uint32_t fs) const;
+  // This node's incarnation and how often it reset since it booted: a server that sees a
+  // newer session from a node knows the node dropped every token it had (Server::heard_from).
+  std::uint64_t session() const { return (std::uint64_t{sim_.incarnation(self_)} << 32) | resets_; }
   // The chandle of `fs` points at a server (not detargeted by recovery or a relocation).
   bool targeted(std::uint32_t fs) const;
   bool mounted(std::uint32_t fs) const { return chandles_.count(fs) != 0; }
@@ -149,7 +152,9 @@ class Client final : public vnode::Relocations {
   Interrupt* moving_interrupt(std::uint32_t fs);
   void repointed(std::uint32_t fs);
   Task<void> return_later(token::ObjectId o, token::TokenType t, token::GrantId grant, token::TokenState st);
-  Task<std::optional<Reply>> call(std::uint32_t fs, Request r);
+  // With `era`, nothing is sent once this node's tokens of `fs` are of a newer era (the
+  // node reset or lost the server while the call waited for the chandle).
+  Task<std::optional<Reply>> call(std::uint32_t fs, Request r, std::optional<std::uint64_t> era = std::nullopt);
   Task<bool> acquire_set(Held& h, token::ObjectId o, std::vector<std::pair<token::TokenType, token::Level>> want);
   void release_set(Held& h);
   bool voided(const Held& h, token::ObjectId o) const;
@@ -197,6 +202,7 @@ class Client final : public vnode::Relocations {
   // the interrupt that ends token and chandle waits while it is detargeted.
   std::map<std::uint32_t, std::uint64_t> epochs_;
   std::set<std::uint32_t> relocating_;
+  std::uint32_t resets_ = 0;  // reset() calls since boot (session())
   std::map<std::uint32_t, std::uint64_t> migrating_seen_;
   std::set<std::uint32_t> unmounted_;  // by the operator: lookups on these fail ENOENT
   std::map<std::uint32_t, std::unique_ptr<Interrupt>> remounted_;  // ends finish_unmount

@@ -77,6 +77,7 @@ void visit(V& v, R& r) {
   v.u32(r.node, "node");
   bits8(v, r.event, 4, "event");
   v.b(r.release, "release");
+  v.u64(r.session, "session");
 }
 
 template <class V, class R>
@@ -106,6 +107,7 @@ void visit_reply(V& v, R& r) {
   v.b(r.ioexcl, "ioexcl");
   v.u32(r.node, "node");
   v.u32(r.boot, "boot");
+  v.u64(r.session, "session");
   bits8(v, r.events, 7, "events");
 }
 

@@ -70,6 +70,9 @@ struct Request {
   NodeId node = kNoNode;
   std::uint8_t event = 0;  // dmapi_event: a dmapi::Event
   bool release = false;    // migrate: leave the file offline
+  // The asking client's session: its incarnation and how often it reset since booting
+  // (Client::session). A newer one means it lost every token it held (Server::heard_from).
+  std::uint64_t session = 0;
   bool operator==(const Request& o) const;
 };
 
@@ -87,6 +90,7 @@ struct Reply {
   bool ioexcl = false;
   NodeId node = kNoNode;
   std::uint32_t boot = 0;  // the answering server's incarnation: a change means it restarted
+  std::uint64_t session = 0;  // a recall's answer: the answering client's session
   std::uint8_t events = 0;  // DMAPI grant, dmapi_event: the file's event mask (§0039)
   bool operator==(const Reply& o) const;
 };

@@ -79,6 +79,7 @@ Task<Bytes> Node::dispatch(NodeId from, Bytes bytes) {
                                           {"from", std::int64_t(from)}});
   }
   rep.boot = sim_.incarnation(self_);
+  rep.session = client_->session();
   if (sim_.wants("cxfs.handled"))
     sim_.observe(self_, "cxfs.handled", {{"kind", std::string(to_string(r.kind))}, {"from", std::int64_t(from)}});
   co_return encode(rep);
@@ -291,6 +292,13 @@ Task<bool> Node::unbag(std::uint32_t fs, kore::Bag bag) {
   if (!ok) co_return false;
   auto conv = convert(fs, true);
   co_await conv;
+  // This node serves now: its own client points here at once, not at the retarget phase.
+  // Until then it answered `migrating` (still detargeted for the relocation) to the new
+  // server's own work — an HSM dmput's invisible I/O — which failed `migrating` back to a
+  // caller already repointed here, and that caller waited for a repoint that never came
+  // (relocation property, CI seed, found by calls_complete).
+  auto self = client_->retarget(fs, self_);
+  co_await self;
   co_return true;
 }
 

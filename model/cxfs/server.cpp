@@ -112,7 +112,9 @@ Task<token::RecallAnswer> Server::recall(NodeId holder, token::ObjectId o, Token
     co_return a;
   }
   try {
-    a = recall_answer(decode_reply(*reply));
+    const Reply rep = decode_reply(*reply);
+    (void)heard_from(holder, rep.session);
+    a = recall_answer(rep);
   } catch (const DecodeError&) {
     a.unreachable = true;  // a holder that answers garbage is treated as gone
   }
@@ -175,6 +177,27 @@ void Server::celldown(const std::set<NodeId>& failed) {
   sim_.observe(self_, "dsvn.celldown", {{"fs", config_.id}, {"dropped", std::int64_t(dropped)}});
 }
 
+// A node can drop every token it holds without this server learning it from recovery:
+// it crashed and booted again between two failure checks, so it was never declared
+// failed and celldown never dropped what its old incarnation held (fs property seed
+// 1213); or recovery evicted it after this server had granted to it (seed 1212: granted
+// between the freeze that lifted its quarantine and its eviction). Its tokens then stay
+// recorded here, a recall it answers "none here" waits kReturnLost (30s) for a return
+// that never comes, and everyone needing that token waits too (both found by
+// calls_complete). Its next message carries a newer session: drop them then.
+bool Server::heard_from(NodeId from, std::uint64_t session) {
+  if (from == self_ || session == 0) return true;
+  auto [it, first] = client_session_.try_emplace(from, session);
+  if (first || session == it->second) return true;
+  if (session < it->second) return false;  // sent before the node reset: nobody waits for it
+  it->second = session;
+  const std::size_t dropped = tokens_.restarted(from);
+  std::erase_if(exclusive_, [from](const auto& e) { return e.second == from; });
+  sim_.observe(self_, "dsvn.client_restarted", {{"fs", config_.id}, {"client", std::int64_t(from)},
+                                                {"dropped", std::int64_t(dropped)}});
+  return true;
+}
+
 void Server::install(const std::vector<corpse::Holding>& holdings) {
   // Grant numbers must never repeat across servers: a grant a client gave up with a
   // request the old server never saw is in no manifest, and its late return must not
@@ -215,12 +238,26 @@ Task<Reply> Server::serve(NodeId from, Request r) {
     rep.err = Errno::stale;
     co_return rep;
   }
+  if (!heard_from(from, r.session)) {
+    rep.err = Errno::stale;
+    co_return rep;
+  }
   if (relocating_ && r.kind != Kind::token_return) {
     // Quiesced for a relocation (§0075): nothing new starts here. The grant a request
     // gives up with it still lands (the bag must not record it as held); the caller
     // hands the call off to the new server.
     if (r.kind == Kind::token_request) tokens_.give(from, obj(r.ino), r.given, r.state);
     rep.err = Errno::migrating;
+    co_return rep;
+  }
+  if (fs_->shut_down() && r.kind != Kind::token_return) {
+    // The file system shut down (a journal write failed): what memory holds may never
+    // reach the disk, so none of it goes out — every request answers EIO, as XFS does
+    // after a forced shutdown (fs property seed 1211: an allocation that did not commit
+    // went out in extent maps, clients wrote through it, and the next server, which
+    // replayed the journal without it, gave the block to another file).
+    if (r.kind == Kind::token_request) tokens_.give(from, obj(r.ino), r.given, r.state);
+    rep.err = Errno::io;
     co_return rep;
   }
   switch (r.kind) {
@@ -462,8 +499,12 @@ Task<Reply> Server::data_op(NodeId from, const Request& r) {
       }
       xfs::Result<std::vector<xfs::Extent>> a = co_await fs_->allocate(r.ino, r.block, r.count);
       rep.err = a.err;
-      const auto map = fs_->extent_map(r.ino);
-      rep.extents.assign(map.begin(), map.end());
+      // The map as committed: after ENOSPC, with the pieces that did commit; after a
+      // failed commit (the file system shut down) the old map is all the caller keeps.
+      if (!fs_->shut_down()) {
+        const auto map = fs_->extent_map(r.ino);
+        rep.extents.assign(map.begin(), map.end());
+      }
       tokens_.release(kServerHolder, o, TokenType::extent);
       break;
     }

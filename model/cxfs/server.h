@@ -43,6 +43,10 @@ class Server {
   // Recovery (model/corpse). Celldown: the failed nodes' tokens and I/O-exclusive states
   // go (§0067); their requests still being served get nothing.
   void celldown(const std::set<NodeId>& failed);
+  // A message of `from`'s session (Client::session): a newer one than before means the
+  // node lost its tokens without recovery telling this server, and they go. False for an
+  // older session than already heard: a message from before the node reset.
+  bool heard_from(NodeId from, std::uint64_t session);
   // Reconstruction on the new server (§0069): every surviving client's tokens, as its
   // manifest reported them. Call after mount().
   void install(const std::vector<corpse::Holding>& holdings);
@@ -123,6 +127,8 @@ class Server {
   std::map<Ino, int> changing_;
   Condition changed_;
   bool retired_ = false;
+  // Each client's session as its messages say (Request::session, a recall's Reply::session).
+  std::map<NodeId, std::uint64_t> client_session_;
   // DMAPI.
   dmapi::EventQueue queue_;
   std::map<Ino, dmapi::EventMask> events_;

@@ -244,6 +244,25 @@ std::size_t TokenServer::celldown(const std::set<NodeId>& failed) {
   return dropped;
 }
 
+std::size_t TokenServer::restarted(NodeId holder) {
+  std::size_t dropped = 0;
+  for (auto& [obj, o] : objects_) {
+    bool changed = false;
+    for (std::size_t t = 0; t < kTokenTypes; ++t) {
+      Slot& s = o->slots[t];
+      auto h = s.holders.find(holder);
+      if (h == s.holders.end()) continue;
+      observe("token.lost", holder, obj, static_cast<TokenType>(t), h->second);
+      s.holders.erase(h);
+      s.granted.erase(holder);
+      ++dropped;
+      changed = true;
+    }
+    if (changed) o->changed.notify_all();
+  }
+  return dropped;
+}
+
 void TokenServer::shut_down() {
   shut_down_ = true;
   for (auto& [obj, o] : objects_) o->changed.notify_all();

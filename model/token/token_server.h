@@ -109,6 +109,9 @@ class TokenServer {
   // waiting on them (a recall answer, a return on its way) looks again. Answers how
   // many grants were dropped.
   std::size_t celldown(const std::set<NodeId>& failed);
+  // `holder` restarted (a newer incarnation of it spoke) before recovery noticed: the
+  // tokens of its old incarnation are gone with it. Answers how many were dropped.
+  std::size_t restarted(NodeId holder);
   // Reconstruction after the server moved (§0069): records `holder` as holding `type` at
   // `level` under the old server's grant number. Later grants are numbered above every
   // installed one; a return naming a grant from before reconstruction that nobody holds
