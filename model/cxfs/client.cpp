@@ -104,10 +104,16 @@ Task<void> Client::retarget_now(std::uint32_t fs, NodeId server) {
     co_return;
   }
   chandle::Chandle& c = *it->second;
+  // Whichever incarnation of the server recovery (or a relocation) points us at has this
+  // node's tokens from its manifest or the bag: its boot is no restart to act on, even
+  // when it is the node we pointed at before (fs property seed 1215: the server crashed,
+  // rebooted and was elected again; the first reply of its new incarnation made this
+  // node drop every token the new server had just installed for it, silently, and a
+  // recall of them then waited kReturnLost).
+  server_boot_.erase(fs);
   if (c.targeted() && void_targets_.erase(fs) != 0) {
     // This node reset: what it sent before is void, so no need to wait for it.
     c.repoint(chandle::Target{server, fs});
-    server_boot_.erase(fs);
     sim_.observe(self_, "cxfs.retargeted", {{"fs", std::int64_t(fs)}, {"server", std::int64_t(server)}});
     co_return;
   }
@@ -117,7 +123,6 @@ Task<void> Client::retarget_now(std::uint32_t fs, NodeId server) {
   auto op = detarget(fs);
   co_await op;
   if (c.targeted()) co_return;  // someone else retargeted meanwhile
-  if (c.target().node != server) server_boot_.erase(fs);
   c.retarget(chandle::Target{server, fs});
   sim_.observe(self_, "cxfs.retargeted", {{"fs", std::int64_t(fs)}, {"server", std::int64_t(server)}});
 }

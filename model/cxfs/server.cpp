@@ -229,6 +229,11 @@ Task<Reply> Server::handle(NodeId from, Request r) {
   auto op = serve(from, std::move(r));
   Reply rep = co_await op;
   end();
+  // To a client, `stale` means "not the server: ask again" (Client::call). From a live
+  // server it can only mean the inode is gone (xfs's ESTALE), which asking again for the
+  // mount wait (30s) does not change (fs property seed 1212, found by calls_complete: a
+  // stat raced an unlink and waited 30s).
+  if (rep.err == Errno::stale && !retired_) rep.err = Errno::noent;
   co_return rep;
 }
 
@@ -302,7 +307,7 @@ Task<Reply> Server::serve(NodeId from, Request r) {
 Task<Reply> Server::token_request(NodeId from, const Request& r) {
   Reply rep;
   if (fs_->inode(r.ino) == nullptr) {
-    rep.err = Errno::stale;
+    rep.err = Errno::noent;  // gone (unlinked and removed): no such file, not "ask again"
     co_return rep;
   }
   const token::ObjectId o = obj(r.ino);
@@ -336,7 +341,7 @@ Task<Reply> Server::token_request(NodeId from, const Request& r) {
   }
   if (fs_->inode(r.ino) == nullptr) {  // removed while we waited
     tokens_.release(from, o, r.type);
-    rep.err = Errno::stale;
+    rep.err = Errno::noent;
     co_return rep;
   }
   rep.level = r.level;
@@ -396,7 +401,7 @@ Task<Reply> Server::name_op(NodeId from, const Request& r) {
   std::vector<Ino> held;
   for (Ino d : dirs) {
     if (fs_->inode(d) == nullptr) {
-      rep.err = Errno::stale;
+      rep.err = Errno::noent;
       break;
     }
     if (!recall_names) continue;
@@ -461,7 +466,7 @@ Task<Reply> Server::data_op(NodeId from, const Request& r) {
   Reply rep;
   const token::ObjectId o = obj(r.ino);
   if (fs_->inode(r.ino) == nullptr) {
-    rep.err = Errno::stale;
+    rep.err = Errno::noent;  // gone (unlinked and removed): no such file, not "ask again"
     co_return rep;
   }
   const auto lend = token::TokenServer::AcquireOptions::lent_by(from);
@@ -553,7 +558,7 @@ namespace sansim::cxfs {
 Task<Reply> Server::dmapi_op(NodeId from, const Request& r) {
   Reply rep;
   if (fs_->inode(r.ino) == nullptr) {
-    rep.err = Errno::stale;
+    rep.err = Errno::noent;  // gone (unlinked and removed): no such file, not "ask again"
     co_return rep;
   }
   if (!config_.dmapi || !hsm_) {
