@@ -523,9 +523,18 @@ Task<void> Client::give_back(ObjectId o, TokenType t, Level l, token::Grants giv
   co_await call(o.fs, r);
 }
 
-Task<Reply> Client::handle(NodeId, Request r) {
+Task<Reply> Client::handle(NodeId from, Request r) {
   Reply rep;
   const ObjectId o{r.fs, r.ino};
+  if (r.kind == Kind::recall && chandles_.count(r.fs) != 0 && target(r.fs) != from) {
+    // Only the server this node points at may take its tokens: a zombie (a server that
+    // froze, was replaced and has not yet learnt it) must not (fs property seed 1216,
+    // found by calls_complete: the old server recalled IO write from the new server's
+    // own client, which gave it up; the new server still recorded it, and its next
+    // recall waited kReturnLost). The caller takes this as unreachable and asks again.
+    rep.err = Errno::stale;
+    co_return rep;
+  }
   if (r.kind == Kind::recall) {
     token::RecallAnswer a = co_await tokens_.recall(o, r.type, r.conditional, r.grant);
     rep.returned = a.returned;

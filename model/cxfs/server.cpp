@@ -83,6 +83,10 @@ Stat Server::stat_of(Ino ino) const {
 
 token::RecallAnswer Server::recall_answer(const Reply& rep) {
   token::RecallAnswer a;
+  if (rep.err != Errno::ok) {
+    a.unreachable = true;  // the holder does not take this node for its server (Client::handle)
+    return a;
+  }
   a.returned = rep.returned;
   a.absent = rep.absent;
   a.given = rep.given;
