@@ -536,7 +536,19 @@ Task<Reply> Client::handle(NodeId from, Request r) {
     co_return rep;
   }
   if (r.kind == Kind::recall) {
-    token::RecallAnswer a = co_await tokens_.recall(o, r.type, r.conditional, r.grant);
+    // The flush before a return can outlast the server that asked (a path failure holds
+    // it back while recovery replaces the server, fs property seed 2004, calls_complete):
+    // its answer would go to the failed server while the new one, told by the manifest
+    // that this node holds the token, recalls it in vain ("none here") for kReturnLost.
+    // A relocation's source is still asking while this node is detargeted for it.
+    const auto still_asked = [this, fs = r.fs, from] {
+      return target(fs) == from && (targeted(fs) || relocating_.count(fs) != 0);
+    };
+    token::RecallAnswer a = co_await tokens_.recall(o, r.type, r.conditional, r.grant, still_asked);
+    if (a.unreachable) {
+      rep.err = Errno::stale;
+      co_return rep;
+    }
     rep.returned = a.returned;
     rep.absent = a.absent;
     rep.given = a.given;

@@ -172,7 +172,8 @@ Grants TokenClient::hand_over(ObjectId obj, TokenType type) {
   return given;
 }
 
-Task<RecallAnswer> TokenClient::recall(ObjectId obj, TokenType type, bool conditional, GrantId grant) {
+Task<RecallAnswer> TokenClient::recall(ObjectId obj, TokenType type, bool conditional, GrantId grant,
+                                       std::function<bool()> still_asked) {
   for (;;) {
     Object& o = object(obj);
     Slot& s = o.slots[static_cast<std::size_t>(type)];
@@ -200,6 +201,13 @@ Task<RecallAnswer> TokenClient::recall(ObjectId obj, TokenType type, bool condit
     co_await before_return_(obj, type, s.level);
     Object& o2 = object(obj);
     Slot& s2 = o2.slots[static_cast<std::size_t>(type)];
+    if (still_asked && !still_asked()) {
+      s2.busy = false;
+      o2.changed.notify_all();
+      RecallAnswer kept;
+      kept.unreachable = true;
+      co_return kept;
+    }
     RecallAnswer a;
     a.returned = true;
     a.state = o2.state;

@@ -61,8 +61,12 @@ class TokenClient {
 
   // The server's recall of grant `grant`. Answers once the token is gone or
   // (conditional) refused; "absent" if that grant is not here (given back already, or
-  // replaced by a newer one).
-  Task<RecallAnswer> recall(ObjectId obj, TokenType type, bool conditional, GrantId grant);
+  // replaced by a newer one). With `still_asked`, checked once returning it is prepared
+  // (the flush may take long): false keeps the token and answers unreachable — the server
+  // that asked is no longer this node's, and its successor was told in the manifest that
+  // this node holds it.
+  Task<RecallAnswer> recall(ObjectId obj, TokenType type, bool conditional, GrantId grant,
+                            std::function<bool()> still_asked = {});
 
   Level level(ObjectId obj, TokenType type) const;
   int refs(ObjectId obj, TokenType type) const;

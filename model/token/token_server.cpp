@@ -190,7 +190,13 @@ void TokenServer::give(NodeId holder, ObjectId obj, const Grants& given, const T
       if (type == TokenType::times || type == TokenType::size) merge_(obj, type, holder, state);
       continue;
     }
-    if (h == s.holders.end() || s.granted[holder] != given[t]) continue;  // dropped already
+    if (h == s.holders.end() || s.granted[holder] != given[t]) {  // dropped already
+      sim_.observe(self_, "token.unmatched_return",
+                   {{"fs", std::int64_t(obj.fs)}, {"ino", std::int64_t(obj.ino)}, {"token", std::string(to_string(type))},
+                    {"holder", std::int64_t(holder)}, {"grant", std::int64_t(given[t])},
+                    {"recorded", std::int64_t(h == s.holders.end() ? 0 : s.granted[holder])}});
+      continue;
+    }
     // Only a copy that could change the state brings any back (§0029 TIMES, SIZE).
     if (h->second == Level::write || h->second == Level::shared_write) merge_(obj, type, holder, state);
     observe("token.released", holder, obj, type, h->second);
