@@ -17,6 +17,7 @@ Cell::Cell(Simulation& sim, NodeId self, CellConfig config)
     corpse_ = std::make_unique<corpse::Corpse>(sim, self, std::move(rc), *cxfs_, creds_);
     kore_ = std::make_unique<kore::Kore>(sim, self, *cxfs_);
     cxfs_->set_relocate([this](std::uint32_t fs, NodeId to) { kore_->relocate(fs, to); });
+    cxfs_->set_unserved([this] { sim_.sched().spawn(self_, ask_for_server(), "cell.unserved"); });
     cms_.set_listener([this](cms::State s, const cms::Membership& m) {
       if (s == cms::State::stable && std::find(m.members.begin(), m.members.end(), self_) != m.members.end()) {
         std::set<NodeId> gone;
@@ -81,6 +82,21 @@ bool Cell::command(const std::string& name) {
     return true;
   }
   return false;
+}
+
+Task<void> Cell::ask_for_server() {
+  if (asking_for_server_) co_return;
+  asking_for_server_ = true;
+  const Duration wait = unserved_backoff_;
+  unserved_backoff_ = std::min<Duration>(unserved_backoff_ * 2, 16'000'000'000);
+  co_await sim_.sched().sleep(wait);
+  asking_for_server_ = false;
+  if (!cxfs_->unserved_anywhere()) {
+    unserved_backoff_ = 1'000'000'000;
+    co_return;
+  }
+  sim_.observe(self_, "cell.unserved_round", {{"after", std::int64_t(wait)}});
+  cms_.request_round("unserved");
 }
 
 // An orderly shutdown of a metadata server's node relocates its file systems to their

@@ -49,6 +49,9 @@ class Cell final : public NodeProcess {
   // "unmount <fs>": a server relocates `fs` first (§0074), then the node's client gives
   // its tokens back. Refused (and observed) when nobody else can take the server role.
   Task<void> unmount(std::uint32_t fs);
+  // A recovery cycle left a file system this node could serve without a server: ask for
+  // another round after a backoff (1s, doubling to 16s while it stays so).
+  Task<void> ask_for_server();
   cxfs::Node* cxfs() { return cxfs_.get(); }
   kore::Kore* kore() { return kore_.get(); }
 
@@ -66,7 +69,9 @@ class Cell final : public NodeProcess {
   std::unique_ptr<corpse::Corpse> corpse_;  // recovers them on membership changes
   std::unique_ptr<kore::Kore> kore_;        // relocates their servers on request
   std::vector<NodeId> members_;             // the last membership delivered with this node in it
-  std::map<std::uint32_t, std::uint64_t> mounts_;  // "mount" commands so far: supersede an unmount
+  std::map<std::uint32_t, std::uint64_t> mounts_;
+  Duration unserved_backoff_ = 1'000'000'000;  // ask_for_server's next wait
+  bool asking_for_server_ = false;  // "mount" commands so far: supersede an unmount
   std::unique_ptr<app::App> app_;     // the node's user processes, on cxfs's FileAccess
 };
 

@@ -324,6 +324,7 @@ void Node::drop_server(std::uint32_t fs) {
 // node serves several file systems while a candidate of one serves none).
 void Node::complete() {
   recovering_ = false;
+  if (unserved_ && unserved_anywhere()) unserved_();
   if (!relocate_) return;
   const auto member = [this](NodeId n) { return failed_.count(n) == 0; };
   std::map<NodeId, int> load;

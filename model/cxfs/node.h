@@ -60,6 +60,15 @@ class Node final : public corpse::Participant, public kore::Participant {
   // end of every recovery cycle (FsConfig::failback, balance).
   using Relocate = std::function<void(std::uint32_t fs, NodeId to)>;
   void set_relocate(Relocate r) { relocate_ = std::move(r); }
+  // Called at the end of a recovery cycle that left a file system this node could serve
+  // without a server (every candidate failed to mount, say, on a disk error since gone):
+  // only another cycle elects one, and nothing else would start it (Cell asks for one).
+  void set_unserved(std::function<void()> f) { unserved_ = std::move(f); }
+  bool unserved_anywhere() const {
+    for (std::uint32_t fs = 0; fs < filesystems_.size(); ++fs)
+      if (unserved_candidate(fs)) return true;
+    return false;
+  }
 
   // kore::Participant (relocation, model/kore).
   NodeId server_of(std::uint32_t fs) const override { return client_->target(fs); }
@@ -124,6 +133,7 @@ class Node final : public corpse::Participant, public kore::Participant {
   // just bagged).
   bool recovering_ = false;
   Relocate relocate_;
+  std::function<void()> unserved_;
   std::unique_ptr<vnode::VnodeTable> vnodes_;
   std::unique_ptr<vnode::VnodeAccess> files_;
   std::vector<std::unique_ptr<PathRetry>> server_volumes_;
