@@ -348,6 +348,14 @@ Task<Reply> Server::token_request(NodeId from, const Request& r) {
     rep.err = Errno::noent;
     co_return rep;
   }
+  if (auto s = client_session_.find(from); r.session != 0 && s != client_session_.end() && s->second != r.session) {
+    // The node reset while this request waited here (the reset failed its call, so the
+    // grant would be dropped on arrival and stay recorded here for a recall to wait on
+    // kReturnLost: fs property seed 2030, calls_complete).
+    tokens_.release(from, o, r.type);
+    rep.err = Errno::stale;
+    co_return rep;
+  }
   rep.level = r.level;
   rep.grant = granted;
   rep.stat = stat_of(r.ino);
