@@ -18,6 +18,11 @@ Cell::Cell(Simulation& sim, NodeId self, CellConfig config)
     kore_ = std::make_unique<kore::Kore>(sim, self, *cxfs_);
     cxfs_->set_relocate([this](std::uint32_t fs, NodeId to) { kore_->relocate(fs, to); });
     cxfs_->set_unserved([this] { sim_.sched().spawn(self_, ask_for_server(), "cell.unserved"); });
+    // Calls in flight to a node that rebooted wait for replies its old incarnation took
+    // with it; if it is back before anyone declared it failed, no membership change fails
+    // them (fs property seed 2036, calls_complete: a write's size update sent just before
+    // the server crashed waited for ever). They fail now, as for a member that left.
+    cms_.set_restart_listener([this](NodeId n) { cxfs_->departed({n}); });
     cms_.set_listener([this](cms::State s, const cms::Membership& m) {
       if (s == cms::State::stable && std::find(m.members.begin(), m.members.end(), self_) != m.members.end()) {
         std::set<NodeId> gone;

@@ -450,7 +450,10 @@ void Cms::on_heartbeat(NodeId from, const Heartbeat& m) {
     suspected_.erase(s);
     sim_.observe(self_, "cms.back", {{"peer", std::int64_t(from)}});
   }
-  if (restarted) detect_failure(from, "restarted");
+  if (restarted) {
+    detect_failure(from, "restarted");
+    if (restart_listener_) restart_listener_(from);
+  }
   if (m.state == State::dead) detect_failure(from, "went dead");
   // A member of my membership has moved on to a newer epoch without me: I was left out.
   const bool commit_coming = accepted_ && accepted_->round >= m.epoch;

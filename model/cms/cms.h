@@ -86,6 +86,9 @@ class Cms {
   // (the node is then no member of anything): recovery starts from these (§0057, §0063).
   using Listener = std::function<void(State, const Membership&)>;
   void set_listener(Listener l) { listener_ = std::move(l); }
+  // Told when a peer's heartbeat shows a new incarnation: it crashed and booted again,
+  // perhaps before anyone declared it failed, and what it was doing for us is gone.
+  void set_restart_listener(std::function<void(NodeId)> f) { restart_listener_ = std::move(f); }
 
  private:
   struct Peer {
@@ -151,6 +154,7 @@ class Cms {
   const std::uint32_t boot_;
   Port inbox_;
   Listener listener_;
+  std::function<void(NodeId)> restart_listener_;
 
   State state_ = State::nascent;
   Membership membership_;
