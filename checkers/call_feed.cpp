@@ -29,12 +29,6 @@ CallFeed::Event CallFeed::on_observation(const Observation& o) {
   return e;
 }
 
-std::string fs_of_path(const std::string& path) {
-  if (path.size() < 2 || path[0] != '/') return {};
-  const std::size_t end = path.find('/', 1);
-  return path.substr(1, end == std::string::npos ? std::string::npos : end - 1);
-}
-
 std::optional<std::int64_t> integer_field(const Observation& o, const std::string& key) {
   const FieldValue* v = o.find(key);
   const auto* i = v != nullptr ? std::get_if<std::int64_t>(v) : nullptr;

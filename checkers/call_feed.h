@@ -32,10 +32,6 @@ class CallFeed {
   std::map<std::int64_t, std::size_t> position_;  // call id -> position in recorder_.calls()
 };
 
-// The file system a recorded path names: "/fs1/dir/a" -> "fs1" (the app puts the file
-// system's id in front of every path). Empty if the path has no such component.
-std::string fs_of_path(const std::string& path);
-
 // An integer field, if the observation has one under `key`.
 std::optional<std::int64_t> integer_field(const Observation& o, const std::string& key);
 // A text field, if the observation has one under `key`.

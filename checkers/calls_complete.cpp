@@ -18,7 +18,7 @@ void CallsCompleteChecker::on_observation(const Observation& o) {
   } else if (o.kind == "app.invoke") {
     open_[{o.node, o.integer("proc"), o.integer("op")}] = Open{o.time, o.index, o.text("call"), o.text("path")};
   } else if (o.kind == "app.complete") {
-    open_.erase({o.node, o.integer("proc"), o.integer("op")});
+    if (open_.erase({o.node, o.integer("proc"), o.integer("op")}) != 0) ++completed_;
   } else if (o.kind == "node.crash" || o.kind == "node.reset") {
     forget(o.node);
   } else if (o.kind == "dmapi.sent") {
@@ -37,11 +37,13 @@ void CallsCompleteChecker::finish(Time end, std::uint64_t index) {
   const Time quiet = std::max(faults_end_(), Time{0}) + bound_;
   if (end < quiet || !dmapi_.empty() || !hsm_down_.empty()) return;
   const std::vector<std::int64_t>* members = view_.members(latest_);
+  count("calls completed", completed_);
   for (const auto& [key, call] : open_) {
     const NodeId n = std::get<0>(key);
     if (call.invoked + bound_ > end) continue;  // may still be under way
     if (n >= view_.nodes().size() || !view_.nodes()[n].up || view_.nodes()[n].membership != latest_) continue;
     if (members == nullptr || std::find(members->begin(), members->end(), std::int64_t(n)) == members->end()) continue;
+    count("calls still open");
     report(index, end, n,
            call.call + " " + call.path + " by process " + std::to_string(std::get<1>(key)) + " on " +
                node_label(n, names_) + ", invoked at " + format_duration(call.invoked) + " (event #" +

@@ -41,6 +41,7 @@ class CallsCompleteChecker final : public Checker {
   std::function<Time()> faults_end_;
   MembershipId latest_{0, 0};
   std::map<std::tuple<NodeId, std::int64_t, std::int64_t>, Open> open_;  // (node, proc, op)
+  std::uint64_t completed_ = 0;  // calls invoked and completed
   std::map<std::tuple<NodeId, std::int64_t, std::int64_t>, int> dmapi_;  // (node, fs, seq) sent, not answered
   std::set<std::string> hsm_down_;                                          // fs of crashed HSM daemons
 };

@@ -12,8 +12,8 @@ DataCoherentChecker::DataCoherentChecker(std::vector<std::string> node_names, st
 
 OpType DataCoherentChecker::Write::outcome() const {
   if (!completed) return OpType::info;
-  if (result == "ok") return OpType::ok;
-  if (result == "EIO") return OpType::info;  // may have reached part of the disk
+  if (result == xfs::to_string(xfs::Errno::ok)) return OpType::ok;
+  if (result == xfs::to_string(xfs::Errno::io)) return OpType::info;  // may have reached part of the disk
   return OpType::fail;
 }
 
@@ -132,7 +132,7 @@ void DataCoherentChecker::created(const Observation& o) {
   w.inv_index = w.cmp_index = o.index;
   w.inv_time = w.cmp_time = o.time;
   w.completed = true;
-  w.result = "ok";
+  w.result = xfs::to_string(xfs::Errno::ok);
   writes_.push_back(std::move(w));
   const std::size_t id = writes_.size() - 1;
   auto& log = resets_[{fs, ino}];
@@ -225,7 +225,7 @@ void DataCoherentChecker::complete(const CallRecord& c, const Observation& o) {
   if (auto r = open_reads_.find(c.op); r != open_reads_.end()) {
     const OpenRead read = std::move(r->second);
     open_reads_.erase(r);
-    if (c.result != "ok" || !c.well_formed || c.read.size() != read.snapshot.size()) return;
+    if (!c.ok() || !c.well_formed || c.read.size() != read.snapshot.size()) return;
     // A zombie (declared failed, not yet aware) reads its own cache, which the cluster
     // no longer keeps coherent: the model has no read leases (model/corpse/README.md).
     if (failed_.count(c.node) != 0) return;
@@ -253,7 +253,7 @@ void DataCoherentChecker::complete(const CallRecord& c, const Observation& o) {
   if (auto f = fsync_ino_.find(c.op); f != fsync_ino_.end()) {
     const std::int64_t ino = f->second;
     fsync_ino_.erase(f);
-    if (c.result != "ok") return;
+    if (!c.ok()) return;
     // The volume was flushed after the fsync began: whatever was on the disk before its
     // invoke is durable, and so is what its own flush of the file wrote.
     std::uint64_t& all = fs_durable_[fs];
@@ -282,7 +282,9 @@ void DataCoherentChecker::complete_write(Register& r, const RegKey& key, std::si
 }
 
 void DataCoherentChecker::flushed(const Observation& o) {
-  if (text_field(o, "result") != "ok") return;
+  // The model names the flush's result with xfs::to_string, so a spelling of our own
+  // could never match (it once compared with "ok" while the model wrote "OK").
+  if (text_field(o, "result") != xfs::to_string(xfs::Errno::ok)) return;
   const auto fs = integer_field(o, "fs");
   const auto ino = integer_field(o, "ino");
   const auto block = integer_field(o, "block");
@@ -374,6 +376,7 @@ void DataCoherentChecker::judge(const CallRecord& c, std::int64_t block, const s
   const RegKey key{fs, c.ino, block};
   Register& r = reg(key);
   const std::int64_t v = c.read[static_cast<std::size_t>(block - c.block)];
+  count("block reads");
 
   // What the register may hold: its candidates when the read began, and any loss since.
   std::vector<Candidate> candidates = snapshot;

@@ -27,7 +27,7 @@ std::unique_ptr<Checker> make_fs_checker(const std::string& name, const CheckerC
   if (name == "data_coherent") return std::make_unique<DataCoherentChecker>(ctx.sim.node_names(), fs_ids);
   if (name == "metadata_coherent") return std::make_unique<MetadataCoherentChecker>(ctx.sim.node_names(), fs_ids);
   if (name == "fsck") return std::make_unique<FsckChecker>(ctx.sim.storage(), ctx.filesystems);
-  if (name == "linearizable") return make_linearizable_checker();
+  if (name == "linearizable") return make_linearizable_checker(fs_ids);
   if (name == "fencing") return std::make_unique<FencingChecker>(ctx.sim.node_names());
   if (name == "recovery_liveness") return std::make_unique<RecoveryLivenessChecker>(ctx.liveness_bound, ctx.faults_end);
   if (name == "dmapi_transparent") return std::make_unique<DmapiTransparentChecker>(ctx.sim.node_names());

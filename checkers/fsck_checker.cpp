@@ -18,6 +18,7 @@ void FsckChecker::finish(Time end, std::uint64_t index) {
       continue;
     }
     const xfs::FsckReport r = xfs::fsck(*volume);
+    count("volumes");
     for (const std::string& p : r.problems) report(index, end, kNoNode, fs.id + " on " + fs.volume + ": " + p);
   }
 }

@@ -1,6 +1,10 @@
 #include "checkers/history.h"
 
 #include <algorithm>
+#include <set>
+#include <tuple>
+
+#include "engine/sim/volume.h"
 
 namespace sansim {
 namespace {
@@ -62,15 +66,28 @@ const char* to_string(OpType t) {
   return "?";
 }
 
-std::string register_key(std::int64_t ino, std::int64_t block, std::int64_t generation) {
-  if (generation != 0) return std::to_string(ino) + "." + std::to_string(generation) + "/" + std::to_string(block);
-  return std::to_string(ino) + "/" + std::to_string(block);
+std::string register_key(const std::string& fs, std::int64_t ino, std::int64_t block, std::int64_t generation) {
+  std::string key = fs.empty() ? std::string() : fs + ":";
+  key += std::to_string(ino);
+  if (generation != 0) key += "." + std::to_string(generation);
+  return key + "/" + std::to_string(block);
+}
+
+std::string fs_of_key(const std::string& key) {
+  const std::size_t colon = key.find(':');
+  return colon == std::string::npos ? std::string() : key.substr(0, colon);
+}
+
+std::string fs_of_path(const std::string& path) {
+  if (path.size() < 2 || path[0] != '/') return {};
+  const std::size_t end = path.find('/', 1);
+  return path.substr(1, end == std::string::npos ? std::string::npos : end - 1);
 }
 
 OpType CallRecord::outcome() const {
   if (!completed) return OpType::info;
-  if (result == "ok") return OpType::ok;
-  if (result == "EIO" && is_write()) return OpType::info;
+  if (ok()) return OpType::ok;
+  if (failed_with(xfs::Errno::io) && (is_write() || is_truncate())) return OpType::info;
   return OpType::fail;
 }
 
@@ -80,9 +97,18 @@ void HistoryRecorder::on_observation(const Observation& o) {
   } else if (o.kind == "app.complete") {
     complete(o);
   } else if (o.kind == "dsvn.created") {
-    // A new file got this inode number: its blocks are new registers from now on.
-    if (const auto* v = o.find("ino"); v != nullptr && std::holds_alternative<std::int64_t>(*v))
-      ++generations_[std::get<std::int64_t>(*v)];
+    // A new file got this inode number in this file system: its blocks are new registers
+    // from now on.
+    const auto* v = o.find("ino");
+    const auto* f = o.find("fs");
+    if (v == nullptr || !std::holds_alternative<std::int64_t>(*v) || f == nullptr ||
+        !std::holds_alternative<std::int64_t>(*f))
+      return problem(o, "dsvn.created does not name an integer fs and ino");
+    const std::int64_t index = std::get<std::int64_t>(*f);
+    const std::string fs = index >= 0 && static_cast<std::size_t>(index) < fs_ids_.size()
+                               ? fs_ids_[static_cast<std::size_t>(index)]
+                               : "#" + std::to_string(index);
+    ++generations_[{fs, std::get<std::int64_t>(*v)}];
   }
 }
 
@@ -99,6 +125,7 @@ void HistoryRecorder::invoke(const Observation& o) {
   if (by_op_.count(c.op) != 0)
     return problem(o, "app.invoke reuses call id " + std::to_string(c.op) + " (op ids must be unique)");
   c.node = o.node;
+  c.fs = fs_of_path(c.path);
   c.invoke_index = o.index;
   c.invoke_time = o.time;
   if (c.is_read() || c.is_write()) {
@@ -111,12 +138,25 @@ void HistoryRecorder::invoke(const Observation& o) {
     }
     if (ok && c.is_write()) ok = list_field(o, "value", static_cast<std::size_t>(c.blocks), 1, &c.written, &why);
     if (ok) {
-      auto g = generations_.find(c.ino);
+      auto g = generations_.find({c.fs, c.ino});
       c.generation = g == generations_.end() ? 0 : g->second;
     }
     if (!ok) {
       c.well_formed = false;
       problem(o, why + " (call " + std::to_string(c.op) + ")");
+    }
+  }
+  if (c.is_truncate()) {
+    const auto* ino = o.find("ino");
+    const auto* size = o.find("size");
+    if (ino != nullptr && size != nullptr && std::holds_alternative<std::int64_t>(*ino) &&
+        std::holds_alternative<std::int64_t>(*size) && std::get<std::int64_t>(*ino) > 0 &&
+        std::get<std::int64_t>(*size) >= 0) {
+      c.ino = std::get<std::int64_t>(*ino);
+      const std::int64_t block = kBlockSize;
+      c.zeroes_from = (std::get<std::int64_t>(*size) + block - 1) / block;
+      auto g = generations_.find({c.fs, c.ino});
+      c.generation = g == generations_.end() ? 0 : g->second;
     }
   }
   by_op_.emplace(c.op, calls_.size());
@@ -145,7 +185,7 @@ void HistoryRecorder::complete(const Observation& o) {
   c.result = result;
   c.complete_index = o.index;
   c.complete_time = o.time;
-  if (result != "ok") return;
+  if (!c.ok()) return;
   if (c.is_read() && c.well_formed &&
       !list_field(o, "value", static_cast<std::size_t>(c.blocks), -1, &c.read, &why)) {
     c.well_formed = false;
@@ -167,6 +207,27 @@ History HistoryRecorder::history() const {
   std::int64_t stride = 1;
   for (const CallRecord& c : calls_) stride = std::max(stride, c.proc + 1);
 
+  // The blocks reads and writes touch, per file (fs, ino, generation): what a truncate
+  // zeroes in the register history.
+  std::map<std::tuple<std::string, std::int64_t, std::int64_t>, std::set<std::int64_t>> touched;
+  for (const CallRecord& c : calls_)
+    if (c.well_formed && (c.is_read() || c.is_write()))
+      for (std::int64_t b = c.block; b < c.block + c.blocks; ++b) touched[{c.fs, c.ino, c.generation}].insert(b);
+  // The register operations of a call: (block, value written or none).
+  auto blocks_of = [&touched](const CallRecord& c) {
+    std::vector<std::pair<std::int64_t, std::optional<std::int64_t>>> out;
+    if (c.is_truncate()) {
+      auto t = touched.find({c.fs, c.ino, c.generation});
+      if (!c.zeroes_from || t == touched.end()) return out;
+      for (auto b = t->second.lower_bound(*c.zeroes_from); b != t->second.end(); ++b) out.emplace_back(*b, 0);
+      return out;
+    }
+    for (std::int64_t b = 0; b < c.blocks; ++b)
+      out.emplace_back(c.block + b, c.is_write() ? std::optional<std::int64_t>(c.written[static_cast<std::size_t>(b)])
+                                                 : std::nullopt);
+    return out;
+  };
+
   // Each call contributes its invokes at its invoke index and its completions at its
   // complete index; trace indices are unique per observation, so sorting on them (stably,
   // keeping block order within one observation) gives the trace order.
@@ -178,7 +239,7 @@ History HistoryRecorder::history() const {
   std::vector<Event> events;
   for (std::size_t i = 0; i < calls_.size(); ++i) {
     const CallRecord& c = calls_[i];
-    if (!c.well_formed || !(c.is_read() || c.is_write())) continue;
+    if (!c.well_formed || !(c.is_read() || c.is_write() || (c.is_truncate() && c.zeroes_from))) continue;
     events.push_back({c.invoke_index, i, false});
     if (c.completed) events.push_back({c.complete_index, i, true});
   }
@@ -189,25 +250,22 @@ History HistoryRecorder::history() const {
   History h;
   for (const Event& e : events) {
     const CallRecord& c = calls_[e.call];
-    const char* f = c.is_write() ? "write" : "read";
+    const char* f = c.is_read() ? "read" : "write";
+    const auto blocks = blocks_of(c);
     if (!e.completion) {
       const std::int64_t process = c.proc + retired[c.proc] * stride;
       process_of[e.call] = process;
-      for (std::int64_t b = 0; b < c.blocks; ++b) {
-        std::optional<std::int64_t> v;
-        if (c.is_write()) v = c.written[static_cast<std::size_t>(b)];
-        h.push_back(HistoryOp{process, OpType::invoke, f, register_key(c.ino, c.block + b, c.generation), v, c.invoke_index,
+      for (const auto& [b, v] : blocks)
+        h.push_back(HistoryOp{process, OpType::invoke, f, register_key(c.fs, c.ino, b, c.generation), v, c.invoke_index,
                               c.invoke_time});
-      }
       continue;
     }
     const OpType type = c.outcome();
-    for (std::int64_t b = 0; b < c.blocks; ++b) {
-      std::optional<std::int64_t> v;
-      if (c.is_write()) v = c.written[static_cast<std::size_t>(b)];
-      else if (type == OpType::ok) v = c.read[static_cast<std::size_t>(b)];
-      h.push_back(HistoryOp{process_of[e.call], type, f, register_key(c.ino, c.block + b, c.generation), v, c.complete_index,
-                            c.complete_time});
+    for (std::size_t k = 0; k < blocks.size(); ++k) {
+      std::optional<std::int64_t> v = blocks[k].second;
+      if (c.is_read() && type == OpType::ok) v = c.read[k];
+      h.push_back(HistoryOp{process_of[e.call], type, f, register_key(c.fs, c.ino, blocks[k].first, c.generation), v,
+                            c.complete_index, c.complete_time});
     }
     if (type == OpType::info) ++retired[c.proc];
   }

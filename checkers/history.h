@@ -2,8 +2,9 @@
 // `app.invoke` and (unless its node crashed or the run ended first) an `app.complete`
 // observation. HistoryRecorder keeps one CallRecord per call and derives from them the
 // register history the linearizability checker and the Jepsen export work on: every
-// file block is one register, keyed "<ino>/<block>", initially 0, and a read or write
-// call over N blocks becomes N register operations sharing the call's interval.
+// file block is one register, keyed "<fs>:<ino>[.<generation>]/<block>" (register_key),
+// initially 0, and a read or write call over N blocks becomes N register operations
+// sharing the call's interval.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "engine/observation.h"
+#include "model/xfs/types.h"
 
 namespace sansim {
 
@@ -42,18 +44,23 @@ struct CallRecord {
   NodeId node = kNoNode;
   std::string call;  // read, write, create, mkdir, unlink, rename, stat, mmap_read, ...
   std::string path;
+  std::string fs;  // the file system the path names (fs_of_path), empty if none
   // Register calls (read, write, mmap_read, mmap_write) only:
   std::int64_t ino = -1, block = 0, blocks = 0;
-  // Inode numbers are reused once a file is gone: the register is (ino, generation, block),
-  // where the generation counts the files the server created with this number so far
-  // (dsvn.created observations).
+  // Inode numbers are reused once a file is gone: the register is (fs, ino, generation,
+  // block), where the generation counts the files this file system's server created with
+  // this number so far (dsvn.created observations; each file system counts its own).
   std::int64_t generation = 0;
   std::vector<std::int64_t> written;  // writes: the stamp written into each block
+  // Truncates of a known inode (`ino` and `size` recorded): the first block it zeroes. In
+  // the register history it is a write of 0 to each block of the inode from there on
+  // that some read or write touches.
+  std::optional<std::int64_t> zeroes_from;
   std::uint64_t invoke_index = 0;
   Time invoke_time = 0;
 
   bool completed = false;
-  std::string result;              // "ok" or an error name such as "ENOENT"; empty while open
+  std::string result;              // xfs::to_string of the call's Errno ("ok", "ENOENT"); empty while open
   std::vector<std::int64_t> read;  // ok reads: per block 0 (zeros), a stamp, or -1 (torn)
   std::optional<std::int64_t> size, mtime;  // ok stat
   std::uint64_t complete_index = 0;
@@ -62,10 +69,16 @@ struct CallRecord {
   // why); such a call is left out of history().
   bool well_formed = true;
 
+  // The result compared with the model's own spelling of it (xfs::to_string), never with a
+  // literal of our own.
+  bool ok() const { return completed && result == xfs::to_string(xfs::Errno::ok); }
+  bool failed_with(xfs::Errno e) const { return completed && result == xfs::to_string(e); }
+
   bool is_read() const { return call == "read" || call == "mmap_read"; }
   bool is_write() const { return call == "write" || call == "mmap_write"; }
-  // ok; fail (definitely no effect); info (never completed, or EIO on a write: the data
-  // may have reached part of the disk).
+  bool is_truncate() const { return call == "truncate"; }
+  // ok; fail (definitely no effect); info (never completed, or EIO on a write or
+  // truncate: the data may have reached part of the disk).
   OpType outcome() const;
 };
 
@@ -79,6 +92,10 @@ struct HistoryProblem {
 
 class HistoryRecorder final : public ObservationSink {
  public:
+  // `fs_ids`: the file systems' ids in configuration order, as dsvn.created names a file
+  // system by that index while paths name it by id. Without them (a history from
+  // elsewhere) a dsvn.created of file system i counts for "#i".
+  explicit HistoryRecorder(std::vector<std::string> fs_ids = {}) : fs_ids_(std::move(fs_ids)) {}
   void on_observation(const Observation& o) override;
 
   // Every call in invoke order, with its completion if one was seen.
@@ -101,14 +118,24 @@ class HistoryRecorder final : public ObservationSink {
 
   std::vector<CallRecord> calls_;
   std::map<std::int64_t, std::size_t> by_op_;          // call id -> calls_ position
-  std::map<std::int64_t, std::int64_t> generations_;   // ino -> files created with it (dsvn.created)
+  std::vector<std::string> fs_ids_;  // Constant after construction.
+  std::map<std::pair<std::string, std::int64_t>, std::int64_t> generations_;  // (fs, ino) -> files created with it
   std::map<std::uint64_t, std::size_t> by_invoke_;     // invoke trace index -> calls_ position
   std::vector<HistoryProblem> problems_;
 };
 
-// The register key of block `block` of inode `ino`.
-// "<ino>/<block>", or "<ino>.<generation>/<block>" once the inode number was handed out
-// by a create (a reused number then names a new register).
-std::string register_key(std::int64_t ino, std::int64_t block, std::int64_t generation = 0);
+// The register key of block `block` of inode `ino` of file system `fs`:
+// "<fs>:<ino>/<block>", or "<fs>:<ino>.<generation>/<block>" once the inode number was
+// handed out by a create (a reused number then names a new register). Two file systems
+// number their inodes independently, so the file system is part of the key. Without a
+// file system (a path that names none): "<ino>/<block>".
+std::string register_key(const std::string& fs, std::int64_t ino, std::int64_t block, std::int64_t generation = 0);
+
+// The file system a register key names ("fs1:5/0" -> "fs1"), empty if none.
+std::string fs_of_key(const std::string& key);
+
+// The file system a recorded path names: "/fs1/dir/a" -> "fs1" (the app puts the file
+// system's id in front of every path). Empty if the path has no such component.
+std::string fs_of_path(const std::string& path);
 
 }  // namespace sansim

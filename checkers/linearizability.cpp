@@ -71,8 +71,9 @@ LinearizabilityResult not_linearizable(const RegisterOp& op, std::vector<std::in
 
 // Reads that no search can place: torn blocks and values nobody wrote. The earliest
 // completed one is named.
-std::optional<LinearizabilityResult> impossible_read(const std::vector<RegisterOp>& ops) {
-  std::set<std::int64_t> written{0};
+std::optional<LinearizabilityResult> impossible_read(const std::vector<RegisterOp>& ops,
+                                                     const std::vector<std::int64_t>& initial) {
+  std::set<std::int64_t> written(initial.begin(), initial.end());
   for (const RegisterOp& op : ops)
     if (op.write) written.insert(op.value);
   const RegisterOp* worst = nullptr;
@@ -163,9 +164,10 @@ std::map<std::string, std::vector<RegisterOp>> register_ops(const History& h) {
   return out;
 }
 
-LinearizabilityResult check_register(const std::vector<RegisterOp>& input, Budget budget) {
-  if (auto r = impossible_read(input)) return *r;
+namespace {
 
+// The search from one initial value.
+LinearizabilityResult search(const std::vector<RegisterOp>& input, std::int64_t initial, Budget budget) {
   // Operations numbered in invoke order (the bitset's order).
   std::vector<RegisterOp> ops = input;
   std::stable_sort(ops.begin(), ops.end(), [](const RegisterOp& a, const RegisterOp& b) {
@@ -232,7 +234,7 @@ LinearizabilityResult check_register(const std::vector<RegisterOp>& input, Budge
   std::vector<std::pair<std::size_t, std::int64_t>> calls;      // (lifted call entry, value before it)
   std::vector<std::vector<std::int64_t>> seen(n);               // values a read was tried against
   std::optional<std::size_t> blocked;                           // the read whose return the search got furthest past
-  std::int64_t value = 0;
+  std::int64_t value = initial;
   std::uint64_t configurations = 0;
   std::size_t entry = next[head];
 
@@ -294,6 +296,41 @@ LinearizabilityResult check_register(const std::vector<RegisterOp>& input, Budge
   return r;
 }
 
+}  // namespace
+
+LinearizabilityResult check_register(const std::vector<RegisterOp>& input, Budget budget,
+                                     const std::vector<std::int64_t>& initial) {
+  if (initial.empty()) {
+    LinearizabilityResult r;
+    r.verdict = Verdict::undecided;
+    r.message = "has no initial value to start from";
+    return r;
+  }
+  if (auto r = impossible_read(input, initial)) return *r;
+  // Linearizable iff it is from one of the initial values. Of the failed searches the one
+  // that got furthest (its culprit returns last) is reported; the budget is shared.
+  std::optional<LinearizabilityResult> failed, undecided;
+  std::uint64_t used = 0;
+  for (std::int64_t v : initial) {
+    const Budget left{budget.max_configurations - std::min(used, budget.max_configurations)};
+    LinearizabilityResult r = search(input, v, left);
+    used += r.configurations;
+    if (r.verdict == Verdict::linearizable) {
+      r.configurations = used;
+      return r;
+    }
+    if (r.verdict == Verdict::undecided) {
+      undecided = std::move(r);
+      break;
+    }
+    if (initial.size() > 1) r.message += " (starting from " + std::to_string(v) + ")";
+    if (!failed || r.culprit->return_pos > failed->culprit->return_pos) failed = std::move(r);
+  }
+  LinearizabilityResult out = undecided ? std::move(*undecided) : std::move(*failed);
+  out.configurations = used;
+  return out;
+}
+
 std::size_t HistoryCheck::count(Verdict v) const {
   return static_cast<std::size_t>(
       std::count_if(keys.begin(), keys.end(), [v](const KeyResult& k) { return k.result.verdict == v; }));
@@ -305,10 +342,20 @@ Verdict HistoryCheck::verdict() const {
   return Verdict::linearizable;
 }
 
-HistoryCheck check_history(const History& h, Budget budget) {
+HistoryCheck check_history(const History& h, Budget budget, const std::map<std::string, std::vector<std::int64_t>>& initial) {
   HistoryCheck out;
-  for (const auto& [key, ops] : register_ops(h)) out.keys.push_back(KeyResult{key, ops.size(), check_register(ops, budget)});
+  const std::vector<std::int64_t> zero{0};
+  for (const auto& [key, ops] : register_ops(h)) {
+    auto it = initial.find(key);
+    out.keys.push_back(KeyResult{key, ops.size(), check_register(ops, budget, it == initial.end() ? zero : it->second)});
+  }
   return out;
+}
+
+std::size_t HistoryCheck::operations() const {
+  std::size_t n = 0;
+  for (const KeyResult& k : keys) n += k.ops;
+  return n;
 }
 
 }  // namespace sansim

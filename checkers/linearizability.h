@@ -60,9 +60,14 @@ struct LinearizabilityResult {
 // makes the earlier one indeterminate.
 std::map<std::string, std::vector<RegisterOp>> register_ops(const History& h);
 
-// Checks one register whose initial value is 0. A read of -1 (a torn block) or of a
-// value no write wrote is reported at once; otherwise the search decides.
-LinearizabilityResult check_register(const std::vector<RegisterOp>& ops, Budget budget = {});
+// Checks one register whose initial value is one of `initial` (0 for a register judged
+// from its start; after a loss that may have changed it, every value it may hold then,
+// see linearizable_checker.h). A read of -1 (a torn block) or of a value neither an
+// initial value nor written by a write is reported at once; otherwise the search decides,
+// once per initial value until one succeeds, all sharing `budget`. An empty `initial` is
+// undecided (there is nothing to start from).
+LinearizabilityResult check_register(const std::vector<RegisterOp>& ops, Budget budget = {},
+                                     const std::vector<std::int64_t>& initial = {0});
 
 struct KeyResult {
   std::string key;
@@ -73,11 +78,14 @@ struct KeyResult {
 struct HistoryCheck {
   std::vector<KeyResult> keys;  // sorted by key
   std::size_t count(Verdict v) const;
+  std::size_t operations() const;  // register operations judged, over all keys
   // not_linearizable if any key is, else undecided if any key is, else linearizable.
   Verdict verdict() const;
 };
 
-// The budget applies to each key separately.
-HistoryCheck check_history(const History& h, Budget budget = {});
+// The budget applies to each key separately. `initial` gives a key's initial values where
+// they are not just 0.
+HistoryCheck check_history(const History& h, Budget budget = {},
+                           const std::map<std::string, std::vector<std::int64_t>>& initial = {});
 
 }  // namespace sansim

@@ -26,6 +26,7 @@ void AgreementChecker::on_observation(const Observation& o) {
   auto versions = o.text("versions");
   auto [it, fresh] = epochs_.try_emplace(id, Seen{members, versions, o.node});
   if (fresh) return;
+  count("deliveries compared");
   if (it->second.members != members)
     report(o, to_string(id) + " delivered with different members on node #" + std::to_string(o.node) +
                   " than on node #" + std::to_string(it->second.first));
@@ -39,6 +40,7 @@ void OneLeaderChecker::on_observation(const Observation& o) {
   const MembershipId id = membership_id(o);
   const std::int64_t leader = o.integer("leader");
   auto [it, fresh] = leaders_.try_emplace(id, leader);
+  if (!fresh) count("deliveries compared");
   if (!fresh && it->second != leader)
     report(o, to_string(id) + " has two leaders: node #" + std::to_string(it->second) +
                   " and node #" + std::to_string(leader));
@@ -49,6 +51,7 @@ void QuorumChecker::on_observation(const Observation& o) {
   if (o.kind == "cms.deliver") {
     const auto members = o.list("members");
     const MembershipId id = membership_id(o);
+    count("deliveries");
     if (2 * members.size() <= configured_)
       report(o, to_string(id) + " delivered " + render(members, names_) + ": " + std::to_string(members.size()) +
                     " of " + std::to_string(configured_) + " configured nodes is no quorum");
@@ -130,6 +133,7 @@ void LivenessChecker::on_observation(const Observation& o) {
 void LivenessChecker::finish(Time end, std::uint64_t index) {
   const Time faults_end = faults_end_();
   const Time deadline = faults_end + bound_;
+  count("final memberships");
   std::string why;
   if (!converged(&why)) {
     if (end < deadline) {
@@ -165,6 +169,7 @@ void VersionTagsChecker::on_observation(const Observation& o) {
     }
   }
   const std::string got = o.text("versions");
+  count("deliveries");
   if (got != want)
     report(o, "epoch " + std::to_string(o.integer("epoch")) + " delivered version tags '" + got +
                   "' but the members run '" + want + "'");

@@ -17,7 +17,7 @@ std::vector<std::string> prefixes(const std::string& path) {
   return out;
 }
 
-bool may_have_acted(const std::string& result) { return result == "ok" || result == "EIO"; }
+bool may_have_acted(const CallRecord& c) { return c.ok() || c.failed_with(xfs::Errno::io); }
 
 }  // namespace
 
@@ -120,15 +120,16 @@ void MetadataCoherentChecker::complete(const CallRecord& c, const Observation& o
   const OpenCall call = std::move(it->second);
   open_.erase(it);
   const std::string fs = fs_of_path(c.path);
-  const bool acted = may_have_acted(c.result);
+  const bool acted = may_have_acted(c);
   auto close = [&](Barrier& b) {
     --b.open;
     if (acted) b.done = std::max(b.done, c.complete_index);
   };
   if (c.call == "lookup" || c.call == "stat") {
     if (c.call == "stat") open_stats_.erase(c.invoke_index);
-    if (c.result != "ok") return;
+    if (!c.ok()) return;
     if (failed_.count(c.node) != 0) return;  // a zombie's cache (see data_coherent)
+    count("names found");
     check_name(c, call, o);
     if (c.call == "stat") check_stat(c, o);
   } else if (c.call == "create" || c.call == "mkdir") {
@@ -149,7 +150,7 @@ void MetadataCoherentChecker::complete(const CallRecord& c, const Observation& o
     if (c.call == "rename") close(paths_[to].revives);
     // A zombie's "ok" may never have reached the disk (it answered from a server role the
     // cluster had moved away): as indeterminate as an EIO.
-    if (c.result != "ok" || failed_.count(c.node) != 0) return;
+    if (!c.ok() || failed_.count(c.node) != 0) return;
     Name& n = paths_[c.path];
     if (!n.removed || n.removed->inv < c.invoke_index)
       n.removed = Removal{c.invoke_index, c.complete_index, c.op, c.proc, c.node, to.empty() ? "unlink" : "rename to " + to};
@@ -157,7 +158,7 @@ void MetadataCoherentChecker::complete(const CallRecord& c, const Observation& o
     close(inodes_[call.truncated].truncates);
   } else if (c.call == "setattr") {
     close(mtime_set_[fs]);
-  } else if (c.is_write() && c.result == "ok") {
+  } else if (c.is_write() && c.ok()) {
     add_write(c);
   }
 }
@@ -189,6 +190,7 @@ void MetadataCoherentChecker::check_stat(const CallRecord& c, const Observation&
   const std::int64_t ino = integer_field(o, "ino").value_or(0);
   if (ino <= 0 || !c.size || !c.mtime) return;
   const std::string fs = fs_of_path(c.path);
+  count("stats");
   auto it = inodes_.find({fs, ino});
   if (it == inodes_.end()) return;
   const Inode& in = it->second;

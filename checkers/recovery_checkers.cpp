@@ -17,12 +17,14 @@ std::string render(const std::vector<NodeId>& v, const std::vector<std::string>&
 
 void FencingChecker::on_observation(const Observation& o) {
   if (o.kind == "corpse.declared") {
-    for (std::int64_t n : o.list("failed")) declared_.try_emplace(static_cast<NodeId>(n), o.index);
+    for (std::int64_t n : o.list("failed"))
+      if (declared_.try_emplace(static_cast<NodeId>(n), o.index).second) count("nodes declared failed");
   } else if (o.kind == "corpse.readmitted") {
     declared_.erase(static_cast<NodeId>(o.integer("node")));
   } else if (o.kind == "disk.write") {
     auto it = declared_.find(o.node);
     if (it == declared_.end()) return;
+    count("writes of fenced nodes");
     report(o, node_label(o.node, names_) + " wrote disk " + std::to_string(o.integer("disk")) + " blocks " +
                   std::to_string(o.integer("block")) + "+" + std::to_string(o.integer("count")) +
                   " after recovery declared it failed (event " + std::to_string(it->second) +
@@ -32,6 +34,7 @@ void FencingChecker::on_observation(const Observation& o) {
 
 void RecoveryLivenessChecker::on_observation(const Observation& o) {
   if (o.kind == "corpse.start") {
+    ++cycles_;
     last_ = o.text("cycle");
     last_started_ = o.time;
     last_completed_.reset();
@@ -42,6 +45,7 @@ void RecoveryLivenessChecker::on_observation(const Observation& o) {
 
 void RecoveryLivenessChecker::finish(Time end, std::uint64_t index) {
   if (last_.empty()) return;
+  count("cycles", cycles_);
   const Time deadline = std::max(faults_end_(), last_started_) + bound_;
   if (last_completed_) {
     if (*last_completed_ > deadline)
@@ -124,6 +128,7 @@ void OneServerChecker::on_observation(const Observation& o) {
 // A relocation ended (§0076): its target alone serves the file system among the members,
 // and every member that mounts it targets the target.
 void OneServerChecker::relocated(const Observation& o) {
+  count("relocations");
   const auto fs = static_cast<std::size_t>(o.integer("fs"));
   const auto target = static_cast<NodeId>(o.integer("target"));
   const std::string name = fs < fs_ids_.size() ? fs_ids_[fs] : "fs#" + std::to_string(fs);
@@ -155,6 +160,7 @@ void OneServerChecker::completed(const Observation& o) {
   }
   const std::vector<NodeId>& members = m->second;
   const std::vector<std::int64_t> servers = o.list("servers");
+  count("cycles");
   for (std::size_t i = 0; i + 1 < servers.size(); i += 2) {
     const auto fs = static_cast<std::size_t>(servers[i]);
     const auto server = static_cast<NodeId>(servers[i + 1]);
@@ -200,6 +206,7 @@ void TokenRecoveryChecker::on_observation(const Observation& o) {
     const std::int64_t fs = o.integer("fs");
     auto s = server_.find(fs);
     if (s == server_.end() || s->second != static_cast<NodeId>(o.integer("target"))) return;
+    count("relocations");
     lost(o, fs, last_members_, "moved in the bag");
     return;
   }
@@ -261,6 +268,7 @@ void TokenRecoveryChecker::lost(const Observation& o, std::int64_t fs, const std
     if (h == held_.end()) continue;
     for (const auto& [key, level] : h->second) {
       if (std::get<0>(key) != fs) continue;
+      count("held tokens compared");
       auto t = table.find(key);
       if (t == table.end() || t->second.count(static_cast<std::int64_t>(n)) == 0)
         report(o, name + ": " + node_label(n, names_) + " holds ino " + std::to_string(std::get<1>(key)) + " " +
@@ -285,6 +293,7 @@ void TokenRecoveryChecker::completed(const Observation& o) {
   for (const auto& [fs, server] : server_) {
     if (std::find(members.begin(), members.end(), server) == members.end()) continue;
     const auto& table = table_[fs];
+    count("server tables after a cycle");
     lost(o, fs, members, "lost in reconstruction");
     for (const auto& [key, holders] : table)
       for (const auto& [holder, level] : holders)

@@ -55,6 +55,7 @@ class RecoveryLivenessChecker final : public Checker {
  private:
   Duration bound_;
   std::function<Time()> faults_end_;
+  std::uint64_t cycles_ = 0;  // started
   std::string last_;  // the newest cycle started
   Time last_started_ = 0;
   std::optional<Time> last_completed_;

@@ -1,11 +1,13 @@
 #include "checkers/relocation_checkers.h"
 
 #include "engine/time.h"
+#include "model/xfs/types.h"
 
 namespace sansim {
 
 namespace {
-constexpr const char* kMigrating = "EMIGRATING";
+// The model's own spelling of the internal error (xfs::to_string), never one of ours.
+const std::string kMigrating = xfs::to_string(xfs::Errno::migrating);
 }
 
 void DmapiTransparentChecker::cut(NodeId n) {
@@ -16,6 +18,7 @@ void DmapiTransparentChecker::cut(NodeId n) {
 
 void DmapiTransparentChecker::on_observation(const Observation& o) {
   if (o.kind == "app.complete") {
+    count("calls");
     if (o.text("result") == kMigrating)
       report(o, "user call " + o.text("call") + " (op " + o.text("op") + " on " + node_name(o.node) +
                     ") returned the internal migrating error: the relocation hand-off must hide it (§0080)");
@@ -31,6 +34,7 @@ void DmapiTransparentChecker::on_observation(const Observation& o) {
                     " answered, but it was not waiting for an answer (answered twice?)");
       return;
     }
+    count("events answered");
     if (o.text("result") == kMigrating) reissue_[{o.node, o.text("fs") + "/" + it->second.ino}] = it->second;
     sent_.erase(it);
   } else if (o.kind == "dmapi.queued") {
@@ -81,6 +85,7 @@ void RelocationLivenessChecker::check(Time now, std::uint64_t index) {
   for (auto& [id, r] : open_) {
     if (r.reported || now - r.started <= bound_) continue;
     r.reported = true;
+    count("relocations");
     auto w = dmapi_waiting_.find(r.source);
     const std::int64_t waiting = w == dmapi_waiting_.end() ? 0 : w->second;
     report(index, now, r.source,
@@ -102,13 +107,13 @@ void RelocationLivenessChecker::on_observation(const Observation& o) {
       r.phase = "request";
       open_[id] = r;
     } else if (o.text("phase") == "end") {
-      open_.erase(id);
+      if (open_.erase(id) != 0) count("relocations");
     } else {
       auto it = open_.find(id);
       if (it != open_.end()) it->second.phase = o.text("phase");
     }
   } else if (o.kind == "kore.abort" || o.kind == "kore.refused") {
-    open_.erase(o.text("id"));
+    if (open_.erase(o.text("id")) != 0) count("relocations");
     if (o.kind == "kore.refused" && expected_)
       report(o, "relocation of fs " + o.text("fs") + " refused on " +
                     (o.node < names_.size() ? names_[o.node] : std::string("?")) + ": " + o.text("reason"));

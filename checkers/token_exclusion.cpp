@@ -49,6 +49,7 @@ void TokenExclusionChecker::on_observation(const Observation& o) {
 void TokenExclusionChecker::hold(const Observation& o, const Key& key, std::int64_t holder, Level level,
                                  std::int64_t lender) {
   auto& holders = holds_[key];
+  count("holds");
   for (const auto& [other, h] : holders) {
     if (other == holder || !token::conflicts(h.level, level)) continue;
     // A client's read copy lent to the server's operation stays with it (§0031).

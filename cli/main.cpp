@@ -27,13 +27,16 @@ std::string line_for(const RunResult& r) {
   std::snprintf(wall, sizeof wall, "%.2fs", r.wall_seconds);
   return std::string(r.passed ? "PASS" : "FAIL") + "  " + r.name + "  seed=" + std::to_string(r.seed) +
          "  virtual=" + format_duration(r.end_time) + "  events=" + std::to_string(r.events) + "  hash=" + hex64(r.hash) +
-         "  wall=" + wall;
+         "  judged=" + judged_summary(r) + "  wall=" + wall;
 }
 
 void print_details(const RunResult& r, bool verbose) {
-  for (const auto& e : r.expectations)
-    if (verbose || !e.passed)
-      std::cout << "    " << (e.passed ? "ok   " : "FAIL ") << e.text << (e.detail.empty() ? "" : ": " + e.detail) << "\n";
+  for (const auto& e : r.expectations) {
+    if (!verbose && e.passed) continue;
+    std::cout << "    " << (e.passed ? "ok   " : "FAIL ") << e.text;
+    if (!e.checker.empty()) std::cout << " (judged " << judged_text(e.judged) << ")";
+    std::cout << (e.detail.empty() ? "" : ": " + e.detail) << "\n";
+  }
   for (const auto& v : r.violations)
     std::cout << "    violation " << v.checker << " at event " << v.index << " t=" << format_duration(v.time)
               << " node=" << node_label(v.node, r.node_names) << ": " << v.message << "\n";
@@ -75,7 +78,32 @@ bool check_determinism(const Scenario& sc, const RunOptions& base, const RunResu
   return false;
 }
 
-int cmd_run(const std::vector<std::string>& paths, std::optional<std::uint64_t> seed, const std::string& trace_file,
+// "A..B" (inclusive) or "N": the seeds --seeds asks for. Throws std::invalid_argument
+// naming what is wrong.
+std::vector<std::uint64_t> parse_seed_range(const std::string& text) {
+  constexpr std::uint64_t kMaxSeeds = 1'000'000;
+  auto number = [&text](const std::string& s) {
+    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 19)
+      throw std::invalid_argument("--seeds '" + text + "': '" + s + "' is not a seed (a whole number); write A..B, e.g. 1..20");
+    return std::stoull(s);
+  };
+  const std::size_t dots = text.find("..");
+  const std::uint64_t lo = number(dots == std::string::npos ? text : text.substr(0, dots));
+  const std::uint64_t hi = dots == std::string::npos ? lo : number(text.substr(dots + 2));
+  if (hi < lo) throw std::invalid_argument("--seeds '" + text + "': the range ends before it starts; write A..B with A <= B");
+  if (hi - lo >= kMaxSeeds)
+    throw std::invalid_argument("--seeds '" + text + "': more than " + std::to_string(kMaxSeeds) +
+                                " seeds in one run; split the range (sansim fuzz shards longer sweeps)");
+  std::vector<std::uint64_t> seeds;
+  for (std::uint64_t s = lo;; ++s) {
+    seeds.push_back(s);
+    if (s == hi) break;
+  }
+  return seeds;
+}
+
+int cmd_run(const std::vector<std::string>& paths, const std::vector<std::optional<std::uint64_t>>& seeds,
+            const std::string& trace_file,
             const std::string& history_file, const std::string& report_dir, const std::string& failures_dir,
             bool verbose, bool determinism, const std::vector<std::string>& relocations) {
   // Load everything first: a bad file stops the whole run before anything runs.
@@ -99,9 +127,9 @@ int cmd_run(const std::vector<std::string>& paths, std::optional<std::uint64_t> 
   }
   std::ofstream history_out;
   if (!history_file.empty()) {
-    if (scenarios.size() != 1) {
-      std::cerr << "sansim: --history needs exactly one scenario, but " << scenarios.size()
-                << " were given; run the scenario you want the history of on its own\n";
+    if (scenarios.size() * seeds.size() != 1) {
+      std::cerr << "sansim: --history needs exactly one run, but " << scenarios.size() << " scenario(s) at "
+                << seeds.size() << " seed(s) were given; run the scenario and seed you want the history of on its own\n";
       return kExitBadInput;
     }
     history_out.open(history_file, std::ios::binary | std::ios::trunc);
@@ -112,8 +140,10 @@ int cmd_run(const std::vector<std::string>& paths, std::optional<std::uint64_t> 
   }
   std::vector<RunResult> results;
   std::size_t failed = 0;
-  for (std::size_t i = 0; i < scenarios.size(); ++i) {
-    const Scenario& sc = scenarios[i];
+  const std::size_t runs = scenarios.size() * seeds.size();
+  for (std::size_t i = 0; i < runs; ++i) {
+    const Scenario& sc = scenarios[i / seeds.size()];
+    const std::optional<std::uint64_t> seed = seeds[i % seeds.size()];
     RunOptions opt;
     opt.seed = seed;
     if (trace_out.is_open()) {
@@ -121,11 +151,15 @@ int cmd_run(const std::vector<std::string>& paths, std::optional<std::uint64_t> 
       opt.trace_stream = &trace_out;
     }
     if (history_out.is_open()) opt.history_stream = &history_out;
-    std::cout << "[" << (i + 1) << "/" << scenarios.size() << "] " << std::flush;
+    std::cout << "[" << (i + 1) << "/" << runs << "] " << std::flush;
     RunResult r = run_scenario(sc, opt);
     if (determinism && !check_determinism(sc, opt, r)) {
       r.passed = false;
-      r.expectations.push_back({"deterministic (same seed, same trace hash)", false, "two runs differ"});
+      ExpectationResult e;
+      e.text = "deterministic (same seed, same trace hash)";
+      e.passed = false;
+      e.detail = "two runs differ";
+      r.expectations.push_back(e);
     }
     std::cout << line_for(r) << "\n";
     print_details(r, verbose);
@@ -405,7 +439,10 @@ int main(int argc, char** argv) {
   std::string trace_file, report_dir, failures_dir = "failures";
   bool verbose = false, determinism = false;
   run->add_option("paths", paths, "scenario files or directories")->required();
-  run->add_option("--seed", seed, "override every scenario's seed");
+  auto* seed_opt = run->add_option("--seed", seed, "override every scenario's seed");
+  std::string seed_range;
+  run->add_option("--seeds", seed_range, "run every scenario at each seed of the range A..B (inclusive), e.g. 1..20")
+      ->excludes(seed_opt);
   run->add_option("--trace", trace_file, "write every trace record as JSON lines to FILE");
   std::string history_file;
   run->add_option("--history", history_file, "write the call history as Jepsen JSON lines to FILE (one scenario only)");
@@ -463,8 +500,19 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  if (run->parsed())
-    return cmd_run(paths, seed, trace_file, history_file, report_dir, failures_dir, verbose, determinism, relocations);
+  if (run->parsed()) {
+    std::vector<std::optional<std::uint64_t>> seeds{seed};
+    if (!seed_range.empty()) {
+      try {
+        seeds.clear();
+        for (std::uint64_t s : parse_seed_range(seed_range)) seeds.push_back(s);
+      } catch (const std::invalid_argument& e) {
+        std::cerr << "sansim: " << e.what() << "\n";
+        return kExitBadInput;
+      }
+    }
+    return cmd_run(paths, seeds, trace_file, history_file, report_dir, failures_dir, verbose, determinism, relocations);
+  }
   if (check_hist->parsed()) return cmd_check_history(history_in, budget);
   if (replay->parsed()) return cmd_replay(replay_file, until, trace_file, context);
   if (bench->parsed()) {

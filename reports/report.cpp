@@ -63,7 +63,15 @@ std::string results_json(const std::vector<RunResult>& results) {
     for (std::size_t k = 0; k < r.expectations.size(); ++k) {
       const auto& e = r.expectations[k];
       o << (k ? ", " : "") << "{\"expect\": " << q(e.text) << ", \"passed\": " << (e.passed ? "true" : "false")
-        << ", \"detail\": " << q(e.detail) << "}";
+        << ", \"detail\": " << q(e.detail);
+      if (!e.checker.empty()) {
+        o << ", \"checker\": " << q(e.checker) << ", \"vacuous\": " << (e.vacuous ? "true" : "false")
+          << ", \"judged\": {";
+        for (std::size_t j = 0; j < e.judged.size(); ++j)
+          o << (j ? ", " : "") << q(e.judged[j].what) << ": " << e.judged[j].count;
+        o << "}";
+      }
+      o << "}";
     }
     o << "],\n     \"violations\": [";
     for (std::size_t k = 0; k < r.violations.size(); ++k) {

@@ -61,7 +61,7 @@ struct Loader {
     if (ns.size() > 4096) r.fail(ns, "cluster.nodes lists more than 4096 nodes");
     for (const auto& n : ns) {
       r.require_map(n, "a node");
-      r.only_keys(n, "a node", {"id", "server_capable", "os", "version_tags"});
+      r.only_keys(n, "a node", {"id", "server_capable", "os", "version_tags", "boot_at"});
       if (!n["id"]) r.fail(n, "a node needs an 'id'");
       NodeSpec spec;
       spec.id = r.str(n["id"], "node id");
@@ -70,9 +70,16 @@ struct Loader {
       if (n["server_capable"]) spec.server_capable = r.boolean(n["server_capable"], "server_capable");
       if (n["os"]) spec.os = r.str(n["os"], "os");
       if (n["version_tags"]) spec.version_tags = tags(n["version_tags"], "version_tags");
+      if (n["boot_at"]) {
+        spec.boot_at = r.duration(n["boot_at"], "boot_at");
+        if (spec.boot_at < 0) r.fail(n["boot_at"], "boot_at must not be negative");
+      }
       ids[spec.id] = static_cast<NodeId>(sc.nodes.size());
       sc.nodes.push_back(std::move(spec));
     }
+    bool anyone_at_start = false;
+    for (const NodeSpec& spec : sc.nodes) anyone_at_start = anyone_at_start || spec.boot_at == 0;
+    if (!anyone_at_start) r.fail(ns, "every node has a boot_at later than 0: at least one node must boot at the start");
     if (const YAML::Node lan = c["lan"]) {
       r.require_map(lan, "cluster.lan");
       r.only_keys(lan, "cluster.lan", {"latency", "pairs"});
@@ -366,25 +373,42 @@ struct Loader {
     sc.faults.push_back(std::move(spec));
   }
 
+  std::string checker_name(const YAML::Node& n) {
+    const std::string name = r.str(n, "a checker name");
+    std::vector<std::string> known = membership_checker_names();
+    known.insert(known.end(), fs_checker_names().begin(), fs_checker_names().end());
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      r.fail(n, "unknown checker '" + name + "' (known: " + list + ")");
+    }
+    return name;
+  }
+
   void expect(const YAML::Node& e) {
     r.require_list(e, "expect");
     for (const auto& item : e) {
       r.require_map(item, "an expectation");
       r.only_keys(item, "an expectation",
                   {"checkers", "membership_stable_within", "quorum_grace", "final_state", "final_members",
-                   "relocation_completes_within"});
+                   "relocation_completes_within", "vacuous_ok"});
       if (const YAML::Node c = item["checkers"]) {
         r.require_list(c, "checkers");
-        for (const auto& n : c) {
-          const std::string name = r.str(n, "a checker name");
-          std::vector<std::string> known = membership_checker_names();
-          known.insert(known.end(), fs_checker_names().begin(), fs_checker_names().end());
-          if (std::find(known.begin(), known.end(), name) == known.end()) {
-            std::string list;
-            for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-            r.fail(n, "unknown checker '" + name + "' (known: " + list + ")");
-          }
-          sc.expect.checkers.push_back(name);
+        for (const auto& n : c) sc.expect.checkers.push_back(checker_name(n));
+      }
+      if (const YAML::Node v = item["vacuous_ok"]) {
+        r.require_list(v, "vacuous_ok");
+        for (const auto& entry : v) {
+          r.require_map(entry, "a vacuous_ok entry");
+          r.only_keys(entry, "a vacuous_ok entry", {"checker", "reason"});
+          if (!entry["checker"] || !entry["reason"])
+            r.fail(entry, "a vacuous_ok entry needs 'checker' and 'reason' (e.g. {checker: fencing, reason: "
+                          "\"no node is declared failed\"})");
+          const std::string name = checker_name(entry["checker"]);
+          const std::string why = r.str(entry["reason"], "vacuous_ok reason");
+          if (why.empty()) r.fail(entry["reason"], "the vacuous_ok reason for " + name + " is empty: say why it may judge nothing");
+          if (!sc.expect.vacuous_ok.emplace(name, why).second)
+            r.fail(entry["checker"], "vacuous_ok names " + name + " twice");
         }
       }
       if (item["membership_stable_within"])

@@ -19,6 +19,10 @@ struct ExpectationResult {
   std::string text;
   bool passed = true;
   std::string detail;
+  // For a checker: its name, what it judged, and whether it judged nothing.
+  std::string checker;
+  std::vector<Judged> judged;
+  bool vacuous = false;
 };
 
 struct RunOptions {
@@ -57,5 +61,17 @@ struct RunResult {
 };
 
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options = {});
+
+// The checkers a scenario that names none runs: every membership checker, and with file
+// systems those whose property its configuration can exercise: the data and metadata
+// checkers always; the recovery checkers when a fault can make a node leave the
+// membership (crash, partition, freeze, withdraw); relocation liveness (and one_server,
+// token_recovery) when something asks for a relocation (relocate, unmount, failback,
+// balance); DMAPI transparency when a file system has DMAPI. Each must then judge
+// something, or the run fails as vacuous.
+std::vector<std::string> default_checkers(const Scenario& scenario);
+
+// "12 of 14 checkers judged something": the run line's summary of what the checkers did.
+std::string judged_summary(const RunResult& result);
 
 }  // namespace sansim

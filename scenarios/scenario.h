@@ -25,10 +25,17 @@ struct NodeSpec {
   bool server_capable = false;
   std::string os;
   VersionTags version_tags;
+  // When the node first boots (`boot_at`); 0: with the cluster. A later boot pins which
+  // candidate is up first, so which one serves first does not depend on the seed.
+  Duration boot_at = 0;
 };
 
 struct Expectations {
-  std::vector<std::string> checkers;  // empty: every membership checker (+ every fs checker with file systems)
+  // Empty: the checkers that apply to the scenario (default_checkers in runner.h).
+  std::vector<std::string> checkers;
+  // Checkers allowed to judge nothing, each with the reason the scenario gives
+  // (`vacuous_ok`); any other checker that judged nothing fails the run as vacuous.
+  std::map<std::string, std::string> vacuous_ok;
   std::optional<Duration> stable_within;
   Duration quorum_grace = 3'000'000'000;
   std::map<NodeId, std::string> final_state;

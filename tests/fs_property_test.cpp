@@ -13,6 +13,7 @@
 #include <fstream>
 
 #include "scenarios/runner.h"
+#include "tests/property_scenario.h"
 
 using namespace sansim;
 using namespace sansim::literals;
@@ -110,6 +111,7 @@ RC_BOOST_PROP(file_system_checkers_hold_under_random_workloads_and_faults, ()) {
   for (int i = 0; i < faults; ++i) sc.faults.push_back(gen_fault(nodes));
   RC_TAG(nodes);
 
+  test::judge_what_a_random_draw_exercises(sc, 0, 17_s);
   const RunResult r = run_scenario(sc);
   if (!r.passed) {
     RC_LOG() << "seed=" << sc.seed << " nodes=" << nodes << " generator=" << app::to_string(g.kind)

@@ -176,8 +176,9 @@ BOOST_AUTO_TEST_SUITE(recorder)
 namespace {
 
 struct Feed {
-  HistoryRecorder rec;
-  LinearizableChecker checker;
+  const char* path = "/fs1/a";
+  HistoryRecorder rec{{"fs1", "fs2"}};
+  LinearizableChecker checker{{"fs1", "fs2"}};
   std::uint64_t index = 0;
   void observe(NodeId node, const char* kind, std::vector<Field> fields) {
     Observation o{static_cast<Time>(index * 1000), node, kind, std::move(fields), index};
@@ -188,7 +189,7 @@ struct Feed {
   using L = std::vector<std::int64_t>;
   void invoke(NodeId node, std::int64_t proc, std::int64_t op, const char* call, std::int64_t ino, std::int64_t block,
               std::int64_t blocks, std::optional<L> value = std::nullopt) {
-    std::vector<Field> f{{"proc", proc}, {"op", op}, {"call", std::string(call)}, {"path", std::string("/fs1/a")},
+    std::vector<Field> f{{"proc", proc}, {"op", op}, {"call", std::string(call)}, {"path", std::string(path)},
                          {"ino", ino},   {"block", block}, {"blocks", blocks}};
     if (value) f.push_back({"value", *value});
     observe(node, "app.invoke", std::move(f));
@@ -215,8 +216,8 @@ BOOST_AUTO_TEST_CASE(calls_split_per_block_and_a_stale_block_is_reported) {
 
   const History h = s.rec.history();
   BOOST_REQUIRE_EQUAL(h.size(), 8u);
-  BOOST_TEST(h[0].key == "5/2");
-  BOOST_TEST(h[1].key == "5/3");
+  BOOST_TEST(h[0].key == "fs1:5/2");
+  BOOST_TEST(h[1].key == "fs1:5/3");
   BOOST_TEST(*h[1].value == 12);
   BOOST_TEST(to_string(h[2].type) == "ok");
   BOOST_TEST(h[7].value.value_or(-9) == 0);
@@ -232,7 +233,7 @@ BOOST_AUTO_TEST_CASE(calls_split_per_block_and_a_stale_block_is_reported) {
   BOOST_TEST(v.checker == "linearizable");
   BOOST_TEST(v.index == 3u);  // the read's completion
   BOOST_TEST(v.node == 1u);
-  BOOST_TEST(v.message.find("block 5/3 (call 11: read /fs1/a)") != std::string::npos, v.message);
+  BOOST_TEST(v.message.find("block fs1:5/3 (call 11: read /fs1/a)") != std::string::npos, v.message);
   BOOST_TEST(s.checker.undecided().empty());
 }
 
@@ -261,6 +262,91 @@ BOOST_AUTO_TEST_CASE(eio_writes_and_unfinished_calls_are_indeterminate) {
   s.checker.finish(10000, 10);
   BOOST_TEST(s.checker.violations().empty());
   BOOST_TEST(to_string(s.checker.result().verdict()) == "linearizable");
+}
+
+// Two file systems number their inodes apart: inode 5 of fs1 and inode 5 of fs2 are two
+// files, and a create in one does not make a new register in the other. (Keys once
+// lacked the file system: a clean two-file-system run was judged not linearizable.)
+BOOST_AUTO_TEST_CASE(registers_of_two_file_systems_are_apart) {
+  Feed s;
+  s.invoke(0, 1, 1, "write", 5, 0, 1, Feed::L{7});
+  s.complete(0, 1, 1, "write", "ok");
+  s.path = "/fs2/b";
+  s.observe(0, "dsvn.created", {{"fs", std::int64_t{1}}, {"ino", std::int64_t{5}}});  // fs2 reuses 5
+  s.invoke(1, 2, 2, "write", 5, 0, 1, Feed::L{8});
+  s.complete(1, 2, 2, "write", "ok");
+  s.path = "/fs1/a";
+  s.invoke(0, 1, 3, "read", 5, 0, 1);
+  s.complete(0, 1, 3, "read", "ok", Feed::L{7});  // fs1's block still holds 7
+  s.path = "/fs2/b";
+  s.invoke(1, 2, 4, "read", 5, 0, 1);
+  s.complete(1, 2, 4, "read", "ok", Feed::L{8});
+
+  const History h = s.rec.history();
+  BOOST_TEST(h[0].key == "fs1:5/0");  // fs2's create did not make a new fs1 register
+  BOOST_TEST(h[2].key == "fs2:5.1/0");
+  BOOST_TEST(s.rec.problems().empty());
+  s.checker.finish(10000, 10);
+  BOOST_TEST(s.checker.violations().empty());
+  BOOST_TEST(s.checker.result().keys.size() == 2u);
+  BOOST_TEST(to_string(s.checker.result().verdict()) == "linearizable");
+}
+
+// A loss cuts a register's history, and judging resumes after it: the next segment may
+// start from any value the register held before (the loss may roll it back), but once a
+// later write completed, a read must not go back. (The cut once ended judging of every
+// block at the first loss of any node that ever served: a failover hid everything after it.)
+BOOST_AUTO_TEST_CASE(judging_resumes_after_a_server_loss) {
+  Feed s;
+  s.observe(0, "cxfs.mounted", {{"fs", std::string("fs1")}, {"role", std::string("server")}});
+  s.invoke(1, 2, 1, "write", 5, 0, 1, Feed::L{7});
+  s.complete(1, 2, 1, "write", "ok");
+  s.invoke(1, 2, 2, "write", 5, 0, 1, Feed::L{8});  // under way when the server is lost
+  s.observe(0, "node.crash", {});
+  s.complete(1, 2, 2, "write", "ok");
+  s.invoke(2, 3, 3, "read", 5, 0, 1);
+  s.complete(2, 3, 3, "read", "ok", Feed::L{7});  // the loss may have taken 8 back: allowed
+  s.observe(2, "cxfs.mounted", {{"fs", std::string("fs1")}, {"role", std::string("server")}});
+  s.invoke(1, 2, 4, "write", 5, 0, 1, Feed::L{9});
+  s.complete(1, 2, 4, "write", "ok");
+  s.invoke(2, 3, 5, "read", 5, 0, 1);
+  const std::uint64_t stale = s.index;  // the completion that follows
+  s.complete(2, 3, 5, "read", "ok", Feed::L{7});  // after 9 completed: stale
+  s.checker.finish(100000, 100);
+  BOOST_REQUIRE_EQUAL(s.checker.violations().size(), 1u);
+  BOOST_TEST(s.checker.violations()[0].index == stale);
+  BOOST_TEST(s.checker.violations()[0].message.find("block fs1:5/0@1") != std::string::npos,
+             s.checker.violations()[0].message);
+  BOOST_TEST(s.checker.judged().at(0).count == 6u);  // 2 + 4 register operations, in two segments
+}
+
+// A node that was down at boot (or not serving at the time) and later serves: its loss
+// before it served cuts nothing, and neither does a loss of a node that never wrote.
+BOOST_AUTO_TEST_CASE(a_loss_cuts_only_what_it_can_change) {
+  Feed s;
+  s.observe(2, "node.crash", {});  // n3, down at boot; it serves later
+  s.observe(2, "cxfs.mounted", {{"fs", std::string("fs1")}, {"role", std::string("server")}});
+  s.invoke(0, 1, 1, "write", 5, 0, 1, Feed::L{7});
+  s.complete(0, 1, 1, "write", "ok");
+  s.observe(1, "node.crash", {});  // n2 never wrote block 5/0
+  s.invoke(0, 1, 2, "write", 5, 0, 1, Feed::L{8});
+  s.complete(0, 1, 2, "write", "ok");
+  s.observe(1, "cxfs.mounted", {{"fs", std::string("fs2")}, {"role", std::string("server")}});
+  s.observe(1, "node.crash", {});  // fs2's server is lost, but nobody wrote fs2
+  s.path = "/fs2/b";
+  s.invoke(0, 1, 3, "read", 5, 0, 1);
+  s.complete(0, 1, 3, "read", "ok", Feed::L{0});
+  s.path = "/fs1/a";
+  s.invoke(0, 1, 4, "read", 5, 0, 1);
+  s.complete(0, 1, 4, "read", "ok", Feed::L{8});
+  s.invoke(1, 2, 5, "read", 5, 0, 1);
+  const std::uint64_t stale = s.index;  // the completion that follows
+  s.complete(1, 2, 5, "read", "ok", Feed::L{7});
+  s.checker.finish(100000, 100);
+  BOOST_REQUIRE_EQUAL(s.checker.violations().size(), 1u);
+  BOOST_TEST(s.checker.violations()[0].index == stale);
+  BOOST_TEST(s.checker.violations()[0].message.find("block fs1:5/0 ") != std::string::npos,
+             s.checker.violations()[0].message);
 }
 
 BOOST_AUTO_TEST_CASE(malformed_observations_are_reported_not_trusted) {

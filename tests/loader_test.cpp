@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE scenarios
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -584,4 +585,121 @@ BOOST_AUTO_TEST_CASE(a_command_line_relocation_request_is_validated_and_kept_for
       BOOST_TEST(e.what().find("--relocate") == 0u, e.what());
     }
   }
+}
+
+// Every checker says how much it judged; one that judged nothing fails the run as vacuous
+// unless the scenario says why that is fine (vacuous_ok).
+BOOST_AUTO_TEST_SUITE(vacuous_checkers)
+
+const std::string kQuiet = R"(name: quiet
+seed: 4
+duration: 12s
+cluster:
+  nodes: [{id: n1, server_capable: true}, {id: n2, server_capable: true}, {id: n3}]
+storage:
+  disks: [{id: d1, size: 64MiB}]
+  volumes: [{id: v1, disks: [d1]}]
+filesystems:
+  - {id: fs1, volume: v1, servers: [n1, n2]}
+files:
+  - {path: /fs1/a, size: 16KiB}
+workload:
+  - {at: 3s, node: n3, call: write, path: /fs1/a, length: 4KiB}
+  - {at: 4s, node: n2, call: read, path: /fs1/a, length: 4KiB}
+expect:
+  - checkers: [data_coherent, metadata_coherent, linearizable, relocation_liveness]
+)";
+
+const ExpectationResult* checker_result(const RunResult& r, const std::string& name) {
+  for (const ExpectationResult& e : r.expectations)
+    if (e.checker == name) return &e;
+  return nullptr;
+}
+
+BOOST_AUTO_TEST_CASE(a_checker_that_judged_nothing_fails_the_run_unless_the_scenario_says_why) {
+  const RunResult r = run_scenario(load_scenario_text(kQuiet, "quiet.yaml"));
+  BOOST_TEST(!r.passed);
+  const ExpectationResult* data = checker_result(r, "data_coherent");
+  BOOST_REQUIRE(data != nullptr);
+  BOOST_TEST(data->passed);
+  BOOST_TEST(!data->vacuous);
+  BOOST_REQUIRE(!data->judged.empty());
+  BOOST_TEST(data->judged[0].what == "block reads");
+  BOOST_TEST(data->judged[0].count == 1u);
+  for (const char* idle : {"metadata_coherent", "relocation_liveness"}) {  // no stat, no relocation
+    const ExpectationResult* e = checker_result(r, idle);
+    BOOST_REQUIRE(e != nullptr);
+    BOOST_TEST(e->vacuous, idle);
+    BOOST_TEST(!e->passed, idle);
+    BOOST_TEST(e->detail.find("vacuous") != std::string::npos, e->detail);
+  }
+  BOOST_TEST(judged_summary(r) == "2/4");
+
+  const std::string excused = kQuiet + R"(  - vacuous_ok:
+      - {checker: metadata_coherent, reason: "no stat in this workload"}
+      - {checker: relocation_liveness, reason: "nothing relocates"}
+)";
+  const RunResult ok = run_scenario(load_scenario_text(excused, "quiet.yaml"));
+  BOOST_TEST(ok.passed);
+  BOOST_TEST(checker_result(ok, "relocation_liveness")->vacuous);
+  BOOST_TEST(checker_result(ok, "relocation_liveness")->detail.find("nothing relocates") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(default_checkers_are_those_the_scenario_can_exercise) {
+  Scenario s = load_scenario_text(kQuiet, "quiet.yaml");
+  s.expect.checkers.clear();
+  auto has = [](const std::vector<std::string>& v, const char* n) { return std::find(v.begin(), v.end(), n) != v.end(); };
+  std::vector<std::string> names = default_checkers(s);
+  BOOST_TEST(has(names, "agreement"));
+  BOOST_TEST(has(names, "linearizable"));
+  BOOST_TEST(!has(names, "fencing"));
+  BOOST_TEST(!has(names, "relocation_liveness"));
+  BOOST_TEST(!has(names, "dmapi_transparent"));
+  s.filesystems[0].dmapi = true;
+  s.filesystems[0].failback = true;
+  FaultSpec crash;
+  crash.kind = FaultKind::crash;
+  s.faults.push_back(crash);
+  names = default_checkers(s);
+  for (const char* n : {"fencing", "recovery_liveness", "one_server", "token_recovery", "relocation_liveness",
+                        "dmapi_transparent"})
+    BOOST_TEST(has(names, n), n);
+}
+
+BOOST_AUTO_TEST_CASE(bad_vacuous_ok_entries_are_named) {
+  for (const auto& [entry, says] : std::vector<std::pair<std::string, std::string>>{
+           {"[fencing]", "a vacuous_ok entry must be a mapping"},
+           {"[{checker: fencing}]", "needs 'checker' and 'reason'"},
+           {"[{checker: nonsense, reason: x}]", "unknown checker 'nonsense'"},
+           {"[{checker: fencing, reason: \"\"}]", "reason for fencing is empty"},
+           {"[{checker: fencing, reason: a}, {checker: fencing, reason: b}]", "names fencing twice"},
+       }) {
+    const std::string e = error_of(kQuiet + "  - vacuous_ok: " + entry + "\n");
+    BOOST_TEST(e.find(says) != std::string::npos, entry + " -> " + e);
+    BOOST_TEST(e.find("bad.yaml:") == 0u, e);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// boot_at holds a node down until its time, so which candidate serves first is pinned.
+BOOST_AUTO_TEST_CASE(boot_at_starts_a_node_later) {
+  const std::string text = replace(kGood, "    - {id: n2}\n", "    - {id: n2, boot_at: 1500ms}\n");
+  const Scenario s = load_scenario_text(text, "late.yaml");
+  BOOST_TEST(s.nodes[1].boot_at == 1'500'000'000);
+  RunOptions o;
+  o.keep_records = true;
+  const RunResult r = run_scenario(s, o);
+  std::vector<Time> boots;
+  for (const TraceRecord& t : r.records)
+    if (t.node == 1 && t.text.rfind("node.boot", 0) == 0) boots.push_back(t.time);
+  BOOST_REQUIRE(!boots.empty());
+  BOOST_TEST(boots[0] == 1'500'000'000);
+  BOOST_TEST(error_of(replace(kGood, "    - {id: n2}\n", "    - {id: n2, boot_at: -1s}\n")).find("boot_at") !=
+             std::string::npos);
+  const std::string none = replace(replace(replace(kGood, "    - {id: n1, server_capable: true}\n",
+                                                   "    - {id: n1, server_capable: true, boot_at: 1s}\n"),
+                                           "    - {id: n2}\n", "    - {id: n2, boot_at: 1s}\n"),
+                                   "    - {id: n3}\n", "    - {id: n3, boot_at: 1s}\n");
+  BOOST_TEST(error_of(none).find("at least one node must boot at the start") != std::string::npos, error_of(none));
 }

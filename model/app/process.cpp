@@ -15,8 +15,6 @@ std::string full_path(const CallSpec& c, const std::string& path) { return "/" +
 
 }  // namespace
 
-std::string result_name(xfs::Errno e) { return e == xfs::Errno::ok ? "ok" : xfs::to_string(e); }
-
 OpIds::OpIds(NodeId node, std::uint32_t incarnation)
     : base_(static_cast<std::int64_t>(node + 1ull) << (kCountBits + kIncarnationBits) |
             static_cast<std::int64_t>(incarnation & ((1u << kIncarnationBits) - 1)) << kCountBits) {
@@ -39,7 +37,7 @@ void Process::invoke(std::int64_t op, const CallSpec& c, std::vector<Field> extr
 }
 
 void Process::complete(std::int64_t op, Call call, xfs::Errno result, std::vector<Field> extra) {
-  std::vector<Field> f{{"proc", proc_}, {"op", op}, {"call", std::string(to_string(call))}, {"result", result_name(result)}};
+  std::vector<Field> f{{"proc", proc_}, {"op", op}, {"call", std::string(to_string(call))}, {"result", std::string(xfs::to_string(result))}};
   for (Field& e : extra) f.push_back(std::move(e));
   sim_.observe(node_, "app.complete", std::move(f));
 }

@@ -5,7 +5,7 @@
 //                writes value (the stamp of each block); rename also `to`, truncate
 //                `size` and `ino` (what the path named just before), setattr the times
 //                it sets, fsync `ino`
-//   app.complete proc, op, call, result ("ok" or an Errno name such as "ENOENT"); ok
+//   app.complete proc, op, call, result (xfs::to_string of its Errno: "ok", "ENOENT", ...); ok
 //                reads also value (per block: 0 zeros, the stamp it holds, -1 torn); ok
 //                stat also size, mtime, ino; ok lookup/create/mkdir also ino
 //
@@ -62,8 +62,5 @@ class Process {
   std::int64_t proc_;
   OpIds& ids_;
 };
-
-// "ok", or the Errno's name ("ENOENT").
-std::string result_name(xfs::Errno e);
 
 }  // namespace sansim::app

@@ -12,7 +12,7 @@ const char* to_string(FileType t) {
 
 const char* to_string(Errno e) {
   switch (e) {
-    case Errno::ok: return "OK";
+    case Errno::ok: return "ok";
     case Errno::noent: return "ENOENT";
     case Errno::exist: return "EEXIST";
     case Errno::notdir: return "ENOTDIR";
@@ -26,6 +26,12 @@ const char* to_string(Errno e) {
     case Errno::migrating: return "EMIGRATING";
   }
   return "E?";
+}
+
+std::optional<Errno> errno_from(std::string_view name) {
+  for (std::uint8_t i = 0; i < kErrnos; ++i)
+    if (name == to_string(static_cast<Errno>(i))) return static_cast<Errno>(i);
+  return std::nullopt;
 }
 
 }  // namespace sansim::xfs

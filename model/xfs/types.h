@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sansim::xfs {
@@ -29,8 +30,11 @@ const char* to_string(FileType t);
 enum class Errno : std::uint8_t { ok, noent, exist, notdir, isdir, notempty, nospc, io, inval, nametoolong, stale, migrating };
 inline constexpr std::uint8_t kErrnos = 12;
 
-// "ENOENT", "EEXIST", ... ("OK" for ok).
+// "ok", "ENOENT", "EEXIST", ...: the one spelling of each result, used by the model in
+// its observations (app.complete, cache.flush, ...) and by the checkers that read them.
 const char* to_string(Errno e);
+// The Errno a name spells, if any (the inverse of to_string).
+std::optional<Errno> errno_from(std::string_view name);
 
 // `count` blocks of a file starting at file block `file_block` live at volume blocks
 // `volume_block`.. onwards. A file's extents are sorted by file_block, never overlap, and

@@ -13,8 +13,9 @@ std::string seconds(Duration d) { return std::to_string(d / 1'000'000'000) + "s"
 
 std::string relocation_scenario(Duration recall, bool hold_lock) {
   // The tape seeks for the whole recall (mount 0, a fast transfer): one recall takes
-  // `recall`, and so does the setup's copy to tape. fs1 is served by n3 (the first
-  // membership of this seed forms without n2); the read runs on n3, the server node.
+  // `recall`, and so does the setup's copy to tape. fs1 is served by n3 (n2
+  // boots a second after n3, so the first membership forms without it); the read runs on
+  // n3, the server node. A stat at the end gives metadata_coherent something to judge.
   const Duration read_at = recall + 30'000'000'000;
   std::ostringstream y;
   y << "name: bench-relocation-" << seconds(recall) << (hold_lock ? "-hold-lock" : "-hand-off") << "\n"
@@ -23,7 +24,7 @@ std::string relocation_scenario(Duration recall, bool hold_lock) {
     << R"(cluster:
   nodes:
     - {id: n1}
-    - {id: n2, server_capable: true}
+    - {id: n2, server_capable: true, boot_at: 1s}
     - {id: n3, server_capable: true}
   lan: {latency: 100us..400us}
 storage:
@@ -39,6 +40,8 @@ files:
 workload:
 )"
     << "  - {at: " << seconds(read_at) << ", node: n3, call: read, path: /fs1/seismic/run42.dat, length: 64KiB}\n"
+    << "  - {at: " << seconds(read_at + 2 * recall + 30'000'000'000)
+    << ", node: n1, call: stat, path: /fs1/seismic/run42.dat}\n"
     << "faults:\n  - {at: " << seconds(read_at + 1'000'000'000) << ", relocate: {fs: fs1, to: n2}}\n"
     << "relocation: {mode: " << (hold_lock ? "hold-lock" : "hand-off") << "}\n"
     << "expect:\n  - relocation_completes_within: " << seconds(2 * recall + 10'000'000'000) << "\n";
