@@ -7,6 +7,19 @@ namespace sansim {
 
 using token::Level;
 
+namespace {
+
+// §0028 in the checker's own words, not the model's table (token::kConflicts): judged by
+// that table, a wrong entry in it would pass. Each of read, shared write and write
+// conflicts with the other levels; write also conflicts with another write.
+bool conflict_0028(Level held, Level wanted) {
+  if (held == Level::none || wanted == Level::none) return false;  // one side holds nothing
+  if (held != wanted) return true;
+  return held == Level::write;
+}
+
+}  // namespace
+
 std::string TokenExclusionChecker::holder_label(std::int64_t holder, NodeId node) const {
   if (holder == kServer) return "the server on " + node_label(node, names_);
   return node_label(static_cast<NodeId>(holder), names_);
@@ -51,7 +64,7 @@ void TokenExclusionChecker::hold(const Observation& o, const Key& key, std::int6
   auto& holders = holds_[key];
   count("holds");
   for (const auto& [other, h] : holders) {
-    if (other == holder || !token::conflicts(h.level, level)) continue;
+    if (other == holder || !conflict_0028(h.level, level)) continue;
     // A client's read copy lent to the server's operation stays with it (§0031).
     if (holder == kServer && other == lender && h.level == Level::read) continue;
     if (other == kServer && holder == h.lender && level == Level::read) continue;

@@ -1,5 +1,6 @@
-// token_exclusion (§0028): at no instant do two holders hold conflicting levels
-// (token::conflicts) of one token of one object.
+// token_exclusion (§0028): at no instant do two holders hold conflicting levels of one
+// token of one object. The rules are stated here, apart from the model's table
+// (token::kConflicts), so a wrong table in the model is caught, not judged by itself.
 //
 // Holders are followed from `token.hold` / `token.give` {fs, ino, token, level, holder}:
 // a client reports its own holds (holder = its node) when the grant arrives and its

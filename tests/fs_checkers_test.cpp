@@ -590,6 +590,20 @@ BOOST_AUTO_TEST_CASE(grant_without_recall_breaks_token_exclusion) {
   BOOST_TEST(other_holds, v[0].message);
 }
 
+// The model's own conflict table broken (read and shared write mix): token_exclusion
+// states §0028 itself, so it sees a stat's TIMES read granted beside a writer's TIMES
+// shared write. (It once judged by the model's table, which made such a bug invisible.)
+BOOST_AUTO_TEST_CASE(a_wrong_conflict_table_in_the_model_breaks_token_exclusion) {
+  cxfs::Mutations m;
+  m.read_shares_with_shared_write = true;
+  Cluster c(14, m);
+  two_writers_then_a_reader(c);
+  const auto& v = c.checker("token_exclusion").violations();
+  BOOST_REQUIRE(!v.empty());
+  BOOST_TEST((mentions(v[0], "got read while") || mentions(v[0], "got shared_write while")), v[0].message);
+  BOOST_TEST((mentions(v[0], "holds shared_write") || mentions(v[0], "holds read")), v[0].message);
+}
+
 BOOST_AUTO_TEST_CASE(skip_flush_on_dirty_return_breaks_data_coherence) {
   cxfs::Mutations m;
   m.skip_flush_on_dirty_return = true;

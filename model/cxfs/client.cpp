@@ -4,6 +4,7 @@
 #include <cassert>
 
 #include "engine/sim/volume.h"
+#include "model/cxfs/token_sets.h"
 #include "model/xfs/layout.h"
 
 namespace sansim::cxfs {
@@ -864,12 +865,7 @@ Task<Errno> Client::read(std::uint32_t f, Ino ino, std::uint64_t offset, std::ui
       co_return e;
     }
   }
-  std::vector<std::pair<TokenType, Level>> want;
-  want.emplace_back(TokenType::ioexcl, Level::read);
-  if (mode != IoMode::mapped) want.emplace_back(TokenType::io, Level::read);
-  want.emplace_back(TokenType::page_clean, mode == IoMode::direct ? Level::shared_write : Level::read);
-  want.emplace_back(TokenType::size, Level::read);
-  want.emplace_back(TokenType::extent, Level::read);
+  const TokenSet want = io_token_set(IoCall::read, mode, false);
   Held h;
   Errno err = co_await acquire_set(h, o, want) ? Errno::ok : failed(f);
   if (err == Errno::ok) {
@@ -916,17 +912,15 @@ Task<Errno> Client::write(std::uint32_t f, Ino ino, std::uint64_t offset, Bytes 
     }
   }
   Held h;
-  std::vector<std::pair<TokenType, Level>> want;
-  want.emplace_back(TokenType::ioexcl, Level::read);
-  if (mode != IoMode::mapped) want.emplace_back(TokenType::io, mode == IoMode::direct ? Level::read : Level::write);
-  const Level page = mode == IoMode::direct ? Level::shared_write : Level::write;
-  want.emplace_back(TokenType::page_dirty, page);
-  want.emplace_back(TokenType::page_clean, page);
-  want.emplace_back(TokenType::times, Level::shared_write);
+  // SIZE for write only while I/O-exclusive (§0032 DVN_SIZE), known once IOEXCL is here:
+  // the set without SIZE first, then SIZE at the level the state allows.
+  TokenSet want = io_token_set(IoCall::write, mode, false);
+  std::erase_if(want, [](const auto& t) { return t.first == TokenType::size; });
   Errno err = co_await acquire_set(h, o, want) ? Errno::ok : failed(f);
-  // SIZE for write only while I/O-exclusive (§0032 DVN_SIZE); known once IOEXCL is here.
   const bool alone = exclusive_.count(o) != 0;
-  std::vector<std::pair<TokenType, Level>> then{{TokenType::size, alone ? Level::write : Level::read}};
+  TokenSet then;
+  for (const auto& t : io_token_set(IoCall::write, mode, alone))
+    if (t.first == TokenType::size) then.push_back(t);
   if (err == Errno::ok && !co_await acquire_set(h, o, then)) err = failed(f);
   const std::uint64_t end = offset + data.size();
   const std::uint64_t first = offset / kBlockSize;

@@ -15,7 +15,7 @@ Server::Server(Simulation& sim, NodeId self, std::uint32_t fs_index, const FsCon
           sim, self,
           [this](NodeId h, token::ObjectId o, TokenType t, bool c, token::GrantId g) { return recall(h, o, t, c, g); },
           [this](token::ObjectId o, TokenType t, NodeId, const token::TokenState& st) { merge(o, t, st); },
-          token::ServerMutations{mutations.grant_without_recall}),
+          token::ServerMutations{mutations.grant_without_recall, mutations.read_shares_with_shared_write}),
       ready_(sim.sched()),
       changed_(sim.sched()),
       queue_(sim.sched()),

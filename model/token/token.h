@@ -35,11 +35,21 @@ const char* to_string(Level l);
 std::optional<TokenType> token_type_from(const std::string& s);
 std::optional<Level> level_from(const std::string& s);
 
-// §0028.
-constexpr bool conflicts(Level held, Level wanted) {
-  if (held == Level::none || wanted == Level::none) return false;
-  if (held != wanted) return true;
-  return held == Level::write;
+// §0028 as the model's table, indexed [held][wanted] by Level. The token server grants by
+// it; `sansim prove tokens` (checkers/proofs) proves it equal to §0028's rules, and the
+// token_exclusion checker judges runs by those rules stated apart, so a wrong entry here
+// is caught before and during a run.
+using ConflictTable = std::array<std::array<bool, 4>, 4>;
+inline constexpr ConflictTable kConflicts = {{
+    //  none   read   shared_write  write      <- wanted
+    {{false, false, false, false}},  // none held
+    {{false, false, true, true}},    // read
+    {{false, true, false, true}},    // shared write
+    {{false, true, true, true}},     // write
+}};
+
+constexpr bool conflicts(Level held, Level wanted, const ConflictTable& table = kConflicts) {
+  return table[static_cast<std::size_t>(held)][static_cast<std::size_t>(wanted)];
 }
 
 // Whether holding `held` lets its holder do what `wanted` protects without asking the

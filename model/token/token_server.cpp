@@ -5,7 +5,12 @@
 namespace sansim::token {
 
 TokenServer::TokenServer(Simulation& sim, NodeId self, Recall recall, Merge merge, ServerMutations mutations)
-    : sim_(sim), self_(self), recall_(std::move(recall)), merge_(std::move(merge)), mutations_(mutations) {}
+    : sim_(sim), self_(self), recall_(std::move(recall)), merge_(std::move(merge)), mutations_(mutations) {
+  if (mutations_.read_shares_with_shared_write) {
+    table_[static_cast<std::size_t>(Level::read)][static_cast<std::size_t>(Level::shared_write)] = false;
+    table_[static_cast<std::size_t>(Level::shared_write)][static_cast<std::size_t>(Level::read)] = false;
+  }
+}
 
 TokenServer::Object& TokenServer::object(ObjectId obj) {
   auto it = objects_.find(obj);
@@ -48,7 +53,7 @@ Task<GrantId> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, 
         // for different clients, say) must not hold EXTENT write at once, or the second
         // one's release would end the first one's exclusion (fs property seed 147: a
         // client cached an extent map while another allocation was changing it).
-        if ((h == holder && holder != kServerHolder) || !conflicts(l, level)) continue;
+        if ((h == holder && holder != kServerHolder) || !conflicts(l, level, table_)) continue;
         if (h == opt.lender && l == Level::read) continue;  // lent for this operation (§0031)
         if (refused.count(h) != 0) continue;  // asked; gives it back once unused
         if (s.recalling.count(h) != 0) {
@@ -62,7 +67,7 @@ Task<GrantId> TokenServer::acquire(NodeId holder, ObjectId obj, TokenType type, 
     if (victim == kNoNode && !someone_recalling) {
       for (NodeId r : refused) {
         auto kept = s.holders.find(r);
-        if (kept != s.holders.end() && conflicts(kept->second, level)) co_return 0;
+        if (kept != s.holders.end() && conflicts(kept->second, level, table_)) co_return 0;
       }
       const GrantId id = ++grants_;
       s.holders[holder] = level;

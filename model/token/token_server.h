@@ -55,6 +55,8 @@ struct RecallAnswer {
 
 struct ServerMutations {
   bool grant_without_recall = false;  // §0028 broken on purpose: grant over conflicting holders
+  // §0028 broken in the table instead: read and shared write do not conflict.
+  bool read_shares_with_shared_write = false;
 };
 
 class TokenServer {
@@ -167,6 +169,7 @@ class TokenServer {
   Recall recall_;
   Merge merge_;
   ServerMutations mutations_;
+  ConflictTable table_ = kConflicts;  // Constant after construction (a mutation may break it).
   std::map<ObjectId, std::unique_ptr<Object>> objects_;
   GrantId grants_ = 0;  // the last grant's number
   GrantId installed_ = 0;  // the highest grant number reconstruction installed
