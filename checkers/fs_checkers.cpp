@@ -4,6 +4,7 @@
 #include "checkers/calls_complete.h"
 #include "checkers/data_coherent.h"
 #include "checkers/fsck_checker.h"
+#include "checkers/io_exclusive.h"
 #include "checkers/linearizable_checker.h"
 #include "checkers/metadata_coherent.h"
 #include "checkers/recovery_checkers.h"
@@ -16,7 +17,7 @@ const std::vector<std::string>& fs_checker_names() {
   static const std::vector<std::string> kNames{"token_exclusion", "data_coherent", "metadata_coherent", "fsck",
                                                "linearizable",    "fencing",       "recovery_liveness", "one_server",
                                                "token_recovery",  "dmapi_transparent", "relocation_liveness",
-                                               "calls_complete"};
+                                               "calls_complete", "io_exclusive"};
   return kNames;
 }
 
@@ -36,6 +37,7 @@ std::unique_ptr<Checker> make_fs_checker(const std::string& name, const CheckerC
                                                        ctx.relocation_expected);
   if (name == "calls_complete")
     return std::make_unique<CallsCompleteChecker>(ctx.sim.node_names(), ctx.liveness_bound, ctx.faults_end);
+  if (name == "io_exclusive") return std::make_unique<IoExclusiveChecker>(ctx.sim.node_names());
   if (name == "token_recovery") return std::make_unique<TokenRecoveryChecker>(ctx.sim.node_names(), fs_ids);
   if (name == "one_server") {
     std::vector<std::vector<NodeId>> mounts;

@@ -28,6 +28,7 @@ constexpr Mutation kMutations[] = {
     {"skip_flush_on_dirty_return", &cxfs::Mutations::skip_flush_on_dirty_return},
     {"grant_without_recall", &cxfs::Mutations::grant_without_recall},
     {"read_shares_with_shared_write", &cxfs::Mutations::read_shares_with_shared_write},
+    {"lose_ioexcl_reset", &cxfs::Mutations::lose_ioexcl_reset},
     {"keep_names_on_rename", &cxfs::Mutations::keep_names_on_rename},
     {"keep_pages_on_clean_return", &cxfs::Mutations::keep_pages_on_clean_return},
     {"keep_dead_tokens", &cxfs::Mutations::keep_dead_tokens},

@@ -14,6 +14,7 @@
 #include "checkers/data_coherent.h"
 #include "checkers/fs_checkers.h"
 #include "checkers/fsck_checker.h"
+#include "checkers/io_exclusive.h"
 #include "checkers/metadata_coherent.h"
 #include "checkers/token_exclusion.h"
 #include "engine/sim/disk.h"
@@ -111,6 +112,35 @@ struct Feed {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(io_exclusive)
+
+BOOST_AUTO_TEST_CASE(an_exclusive_state_beside_another_holder_is_reported) {
+  IoExclusiveChecker c(kNodes);
+  Feed f{{&c}};
+  auto state = [&f](NodeId n, std::int64_t ino, int exclusive) {
+    return f.emit(n, "cxfs.ioexcl", {{"fs", std::int64_t{0}}, {"ino", ino}, {"exclusive", std::int64_t{exclusive}}});
+  };
+  f.hold(0, 5, "IOEXCL", "read");
+  state(0, 5, 1);  // n1 alone
+  state(0, 5, 0);  // told before n2's copy
+  f.hold(1, 5, "IOEXCL", "read");
+  f.give(1, 5, "IOEXCL", "read");
+  f.hold(2, 6, "IOEXCL", "read");  // another file
+  state(0, 5, 1);  // alone again
+  f.emit(0, "node.crash", {});
+  f.hold(1, 5, "IOEXCL", "read");  // the believer's memory is gone
+  BOOST_TEST(c.violations().empty(), all(c));
+  state(2, 6, 1);
+  const std::uint64_t bad = f.hold(0, 6, "IOEXCL", "read");
+  BOOST_REQUIRE_EQUAL(c.violations().size(), 1u);
+  BOOST_TEST(c.violations()[0].index == bad);
+  BOOST_TEST(mentions(c.violations()[0], "n3 believes it is the only client"), c.violations()[0].message);
+  BOOST_TEST(mentions(c.violations()[0], "while n1 holds IOEXCL"), c.violations()[0].message);
+  BOOST_TEST(c.judged().size() == 2u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(token_exclusion)
 
 BOOST_AUTO_TEST_CASE(shared_levels_lent_copies_and_crashed_holders_pass) {
@@ -602,6 +632,23 @@ BOOST_AUTO_TEST_CASE(a_wrong_conflict_table_in_the_model_breaks_token_exclusion)
   BOOST_REQUIRE(!v.empty());
   BOOST_TEST((mentions(v[0], "got read while") || mentions(v[0], "got shared_write while")), v[0].message);
   BOOST_TEST((mentions(v[0], "holds shared_write") || mentions(v[0], "holds read")), v[0].message);
+}
+
+// §0032: before a second IOEXCL copy goes out, the client that believed it was alone is
+// told. Lose that message and io_exclusive sees the first still "alone" while the second
+// holds IOEXCL; with it, the same calls pass (the_correct_protocol_passes_every_fs_checker).
+BOOST_AUTO_TEST_CASE(a_lost_ioexcl_reset_breaks_io_exclusive) {
+  cxfs::Mutations m;
+  m.lose_ioexcl_reset = true;
+  Cluster c(15, m);
+  two_writers_then_a_reader(c);
+  const auto& v = c.checker("io_exclusive").violations();
+  BOOST_REQUIRE(!v.empty());
+  BOOST_TEST(mentions(v[0], "believes it is the only client doing I/O"), v[0].message);
+  auto it = c.log.by_index.find(v[0].index);
+  BOOST_REQUIRE(it != c.log.by_index.end());
+  BOOST_TEST(it->second.kind == "token.hold");  // the second copy's arrival
+  BOOST_TEST(it->second.text("token") == "IOEXCL");
 }
 
 BOOST_AUTO_TEST_CASE(skip_flush_on_dirty_return_breaks_data_coherence) {

@@ -311,12 +311,23 @@ void Client::server_restarted(std::uint32_t fs) {
   drop_cached(fs);
 }
 
+void Client::observe_exclusive(ObjectId o, bool exclusive) {
+  sim_.observe(self_, "cxfs.ioexcl",
+               {{"fs", std::int64_t(o.fs)}, {"ino", std::int64_t(o.ino)}, {"exclusive", std::int64_t(exclusive ? 1 : 0)}});
+}
+
+void Client::set_exclusive(ObjectId o, bool exclusive) {
+  const bool changed = exclusive ? exclusive_.insert(o).second : exclusive_.erase(o) != 0;
+  if (changed) observe_exclusive(o, exclusive);
+}
+
 void Client::drop_cached(std::uint32_t fs) {
   const auto of_fs = [fs](const auto& entry) { return entry.first.fs == fs; };
   std::erase_if(extents_, of_fs);
   std::erase_if(names_, of_fs);
   std::erase_if(attrs_, of_fs);
-  std::erase_if(exclusive_, [fs](const ObjectId& o) { return o.fs == fs; });
+  for (auto it = exclusive_.begin(); it != exclusive_.end();)
+    it = it->fs == fs ? (observe_exclusive(*it, false), exclusive_.erase(it)) : std::next(it);
   std::erase_if(events_, of_fs);
   pages_.discard_fs(fs);
 }
@@ -337,8 +348,21 @@ Task<token::Grant> Client::request_token(ObjectId o, TokenType t, Level l, token
     if (given != 0) sim_.sched().spawn(self_, return_later(o, t, given, st), "cxfs.return_later");
     co_return g;
   }
+  // An ioexcl_off may overtake the reply to this request (both on the LAN at once): it
+  // then concerns this grant, which must not make the node alone (fs property seed 2036,
+  // io_exclusive). False is always safe: it only makes the client cache less.
+  if (t == TokenType::ioexcl) ++ioexcl_asking_[o];
   std::optional<Reply> rep = co_await call(o.fs, r, tokens_.era(o.fs));
+  bool told_off = false;
+  if (t == TokenType::ioexcl) {
+    told_off = told_off_.count(o) != 0;
+    if (--ioexcl_asking_[o] == 0) {
+      ioexcl_asking_.erase(o);
+      told_off_.erase(o);
+    }
+  }
   if (!rep || rep->err != Errno::ok) co_return g;
+  if (told_off) rep->ioexcl = false;
   g.ok = true;
   g.level = rep->level;
   g.id = rep->grant;
@@ -366,10 +390,7 @@ Task<token::Grant> Client::request_token(ObjectId o, TokenType t, Level l, token
   if (t == TokenType::size) a.size = rep->stat.size;
   if (t == TokenType::extent) extents_[o] = rep->extents;
   if (t == TokenType::dmapi) events_[o] = rep->events;  // the mask travels with the token (§0039)
-  if (t == TokenType::ioexcl) {
-    if (rep->ioexcl) exclusive_.insert(o);
-    else exclusive_.erase(o);
-  }
+  if (t == TokenType::ioexcl) set_exclusive(o, rep->ioexcl);
   co_return g;
 }
 
@@ -499,7 +520,7 @@ Task<void> Client::before_return(ObjectId o, TokenType t, Level l) {
       ++name_changes_[o];
       break;
     case TokenType::attr: break;  // its part of attrs_ is read only under it, renewed with it
-    case TokenType::ioexcl: exclusive_.erase(o); break;
+    case TokenType::ioexcl: set_exclusive(o, false); break;
     case TokenType::dmapi: events_.erase(o); break;
     case TokenType::exist:
       // Everything of the file goes back with its existence token (§0032 DVN_EXIST).
@@ -507,7 +528,7 @@ Task<void> Client::before_return(ObjectId o, TokenType t, Level l) {
       pages_.discard(o);
       extents_.erase(o);
       attrs_.erase(o);
-      exclusive_.erase(o);
+      set_exclusive(o, false);
       break;  // the token client hands every other token of the object over with EXIST
     default: break;
   }
@@ -555,7 +576,8 @@ Task<Reply> Client::handle(NodeId from, Request r) {
     rep.given = a.given;
     rep.state = a.state;
   } else if (r.kind == Kind::ioexcl_off) {
-    exclusive_.erase(o);
+    set_exclusive(o, false);
+    if (ioexcl_asking_.count(o) != 0) told_off_.insert(o);  // about the grant on its way here
   } else {
     rep.err = Errno::inval;
   }

@@ -193,7 +193,12 @@ class Client final : public vnode::Relocations {
   std::map<token::ObjectId, std::map<std::string, Ino>> names_;       // under NAME read (directory)
   std::map<token::ObjectId, std::uint64_t> name_changes_;              // per directory: names_ dropped or changed
   std::map<token::ObjectId, Stat> attrs_;                             // as of the last grant
-  std::set<token::ObjectId> exclusive_;
+  std::set<token::ObjectId> exclusive_;  // I/O-exclusive state true (§0032); changed through set_exclusive
+  std::map<token::ObjectId, int> ioexcl_asking_;  // IOEXCL requests on their way to the server
+  std::set<token::ObjectId> told_off_;            // an ioexcl_off came while one was
+  // Changes the I/O-exclusive state and reports it (cxfs.ioexcl {fs, ino, exclusive}).
+  void set_exclusive(token::ObjectId o, bool exclusive);
+  void observe_exclusive(token::ObjectId o, bool exclusive);
   std::map<token::ObjectId, std::unique_ptr<Mutex>> flushing_;
   std::map<token::ObjectId, dmapi::EventMask> events_;  // under DMAPI read: the file's event mask
   std::uint64_t events_sent_ = 0;

@@ -38,6 +38,7 @@ struct Mutations {
   bool skip_flush_on_dirty_return = false;  // return PAGE_DIRTY without flushing (§0033)
   bool grant_without_recall = false;        // grant write without recalling readers (§0028)
   bool read_shares_with_shared_write = false;  // the server's conflict table lets read and shared write mix (§0028)
+  bool lose_ioexcl_reset = false;  // a second IOEXCL copy goes out without telling the first client (§0032)
   bool keep_names_on_rename = false;        // rename without recalling NAME (§0032 DVN_NAME)
   bool keep_pages_on_clean_return = false;  // return PAGE_CLEAN read without discarding
   bool keep_dead_tokens = false;            // celldown keeps the failed nodes' tokens (§0067)

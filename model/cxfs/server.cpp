@@ -18,6 +18,7 @@ Server::Server(Simulation& sim, NodeId self, std::uint32_t fs_index, const FsCon
           token::ServerMutations{mutations.grant_without_recall, mutations.read_shares_with_shared_write}),
       ready_(sim.sched()),
       changed_(sim.sched()),
+      exclusive_ended_(sim.sched()),
       queue_(sim.sched()),
       moving_(sim.sched()),
       idle_(sim.sched()),
@@ -308,6 +309,42 @@ Task<Reply> Server::serve(NodeId from, Request r) {
   }
 }
 
+Task<void> Server::end_exclusive(Ino ino, NodeId except) {
+  // Another grant is telling the client already: this one goes out only once it is told
+  // (kore-fig14-relocation seed 1: the server's own client was granted while the message
+  // to the client that was alone was still on its way).
+  while (ending_exclusive_.count(ino) != 0) co_await exclusive_ended_.wait();
+  auto ex = exclusive_.find(ino);
+  if (ex == exclusive_.end() || ex->second == except) co_return;
+  const NodeId was = ex->second;
+  exclusive_.erase(ex);
+  if (mutations_.lose_ioexcl_reset) co_return;  // broken on purpose: the first client is never told
+  Request off;
+  off.kind = Kind::ioexcl_off;
+  off.fs = index_;
+  off.ino = ino;
+  ending_exclusive_.insert(ino);
+  if (was == self_ && local_client_) {
+    auto op = local_client_(off);
+    co_await op;
+  } else {
+    // As a recall: a client we cannot reach may be alive behind a partition, still
+    // believing it is alone; ask again until it answers, or no longer holds IOEXCL (it
+    // gave it back, or recovery took it with celldown). Lost once, it was granted over
+    // (recovery matrix, "ioexcl_off: lose the request", io_exclusive).
+    const token::ObjectId o = obj(ino);
+    for (;;) {
+      observe_request(off.kind, was);
+      if (co_await rpc_.call(was, encode(off))) break;
+      const auto holders = tokens_.client_holders(o, TokenType::ioexcl);
+      if (fs_->shut_down() || std::find(holders.begin(), holders.end(), was) == holders.end()) break;
+      co_await sim_.sched().sleep(token::kReturnRecheck);
+    }
+  }
+  ending_exclusive_.erase(ino);
+  exclusive_ended_.notify_all();
+}
+
 Task<Reply> Server::token_request(NodeId from, const Request& r) {
   Reply rep;
   if (fs_->inode(r.ino) == nullptr) {
@@ -318,26 +355,6 @@ Task<Reply> Server::token_request(NodeId from, const Request& r) {
   // A client asking for another level has given its old one up already (it did what
   // returning requires before asking); the grant and its state travel with the request.
   tokens_.give(from, o, r.given, r.state);
-  if (r.type == TokenType::ioexcl) {
-    // Before a second copy goes out, the one client that believed it was alone is told
-    // that it no longer is (§0032 DVN_IOEXCL).
-    auto ex = exclusive_.find(r.ino);
-    if (ex != exclusive_.end() && ex->second != from) {
-      const NodeId was = ex->second;
-      exclusive_.erase(ex);
-      Request off;
-      off.kind = Kind::ioexcl_off;
-      off.fs = index_;
-      off.ino = r.ino;
-      if (was == self_ && local_client_) {
-        auto op = local_client_(off);
-        co_await op;
-      } else {
-        observe_request(off.kind, was);
-        co_await rpc_.call(was, encode(off));
-      }
-    }
-  }
   const token::GrantId granted = co_await tokens_.acquire(from, o, r.type, r.level, waits());
   if (granted == 0) {
     rep.err = relocating_ ? Errno::migrating : Errno::io;
@@ -365,6 +382,11 @@ Task<Reply> Server::token_request(NodeId from, const Request& r) {
     rep.extents.assign(map.begin(), map.end());
   }
   if (r.type == TokenType::ioexcl) {
+    // Before a second copy goes out, the one client that believed it was alone is told
+    // that it no longer is (§0032 DVN_IOEXCL). Told once this grant is recorded, not
+    // before it was asked for: a client that became alone while this request waited
+    // would otherwise never hear of it (kore-fig14-relocation seed 1, io_exclusive).
+    co_await end_exclusive(r.ino, from);
     rep.ioexcl = tokens_.client_holders(o, TokenType::ioexcl, from).empty();
     if (rep.ioexcl) exclusive_[r.ino] = from;
   }

@@ -97,6 +97,9 @@ class Server {
   void merge(token::ObjectId o, token::TokenType t, const token::TokenState& st, bool persist_later = true);
   Task<void> persist(Ino ino);
   Task<Reply> token_request(NodeId from, const Request& r);
+  // Tells the client whose I/O-exclusive state is true for `ino`, unless it is `except`,
+  // that it no longer is (§0032 DVN_IOEXCL), and forgets it.
+  Task<void> end_exclusive(Ino ino, NodeId except);
   Task<void> remove_when_unused(Ino ino);
   Task<void> remove_now(Ino ino);
   Task<void> persist_then_end(Ino ino);
@@ -126,6 +129,10 @@ class Server {
   // so nobody sees a name before the operation that made it has been journaled.
   std::map<Ino, int> changing_;
   Condition changed_;
+  // Inodes whose I/O-exclusive client is being told it no longer is alone: a grant of
+  // IOEXCL waits until it has been (end_exclusive).
+  std::set<Ino> ending_exclusive_;
+  Condition exclusive_ended_;
   bool retired_ = false;
   // Each client's session as its messages say (Request::session, a recall's Reply::session).
   std::map<NodeId, std::uint64_t> client_session_;
