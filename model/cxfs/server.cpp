@@ -176,10 +176,53 @@ void Server::observe_request(Kind k, NodeId to) {
     sim_.observe(self_, "cxfs.request", {{"kind", std::string(to_string(k))}, {"to", std::int64_t(to)}});
 }
 
+// A writer holding SIZE write grows the file in its own memory (§0032 DVN_SIZE); lost
+// with it, the size on disk stays short of blocks it had allocated and written. Those
+// blocks past the end of file are freed once nobody holds SIZE write on the file, or a
+// later extension of the file would expose their old bytes where POSIX promises zeros
+// (fs property seeds 4005 and 4006, linearizable: a read of a block returned zeros, a
+// later one the lost writer's data, with no write between).
+void Server::trim_lost_sizes(const std::set<Ino>& candidates) {
+  for (Ino ino : candidates) {
+    if (fs_->inode(ino) == nullptr) continue;
+    sim_.sched().spawn(self_, trim_past_eof(ino), "dsvn.trim");
+  }
+}
+
+Task<void> Server::trim_past_eof(Ino ino) {
+  // As a truncate to the file's own size: SIZE and EXTENT write for the server's
+  // operation, so a writer that took SIZE write since gives its size back first.
+  begin();
+  const token::ObjectId o = obj(ino);
+  if (co_await hold(o, TokenType::size, Level::write)) {
+    if (co_await hold(o, TokenType::extent, Level::write)) {
+      co_await persist(ino);  // the sizes the recalls brought back, before judging the end of file
+      const xfs::Inode* in = fs_->inode(ino);
+      const std::uint64_t keep = in == nullptr ? 0 : (in->size + kBlockSize - 1) / kBlockSize;
+      const bool past = in != nullptr && std::any_of(in->extents.begin(), in->extents.end(), [keep](const xfs::Extent& e) {
+                          return e.file_block + e.count > keep;
+                        });
+      if (past) {
+        const Errno e = co_await fs_->truncate(ino, in->size);
+        sim_.observe(self_, "dsvn.trimmed", {{"fs", std::int64_t(index_)}, {"ino", std::int64_t(ino)},
+                                             {"result", std::string(xfs::to_string(e))}});
+      }
+      tokens_.release(kServerHolder, o, TokenType::extent);
+    }
+    tokens_.release(kServerHolder, o, TokenType::size);
+  }
+  end();
+}
+
 void Server::celldown(const std::set<NodeId>& failed) {
+  std::set<Ino> lost_sizes;
+  for (const token::TokenServer::Granted& g : tokens_.granted())
+    if (g.type == TokenType::size && g.level == Level::write && failed.count(g.holder) != 0)
+      lost_sizes.insert(g.obj.ino);
   const std::size_t dropped = mutations_.keep_dead_tokens ? 0 : tokens_.celldown(failed);
   std::erase_if(exclusive_, [&failed](const auto& e) { return failed.count(e.second) != 0; });
   sim_.observe(self_, "dsvn.celldown", {{"fs", config_.id}, {"dropped", std::int64_t(dropped)}});
+  if (!mutations_.keep_dead_tokens) trim_lost_sizes(lost_sizes);
 }
 
 // A node can drop every token it holds without this server learning it from recovery:
@@ -196,10 +239,14 @@ bool Server::heard_from(NodeId from, std::uint64_t session) {
   if (first || session == it->second) return true;
   if (session < it->second) return false;  // sent before the node reset: nobody waits for it
   it->second = session;
+  std::set<Ino> lost_sizes;
+  for (const token::TokenServer::Granted& g : tokens_.granted())
+    if (g.type == TokenType::size && g.level == Level::write && g.holder == from) lost_sizes.insert(g.obj.ino);
   const std::size_t dropped = tokens_.restarted(from);
   std::erase_if(exclusive_, [from](const auto& e) { return e.second == from; });
   sim_.observe(self_, "dsvn.client_restarted", {{"fs", config_.id}, {"client", std::int64_t(from)},
                                                 {"dropped", std::int64_t(dropped)}});
+  trim_lost_sizes(lost_sizes);
   return true;
 }
 
@@ -223,6 +270,10 @@ void Server::install(const std::vector<corpse::Holding>& holdings) {
     unlinked_.insert(ino);
     sim_.sched().spawn(self_, remove_when_unused(ino), "dsvn.remove");
   }
+  // Sizes lost with the old server or a failed writer (see trim_lost_sizes): blocks past
+  // the end of a file nobody holds SIZE write on now.
+  const std::vector<Ino> long_files = fs_->past_eof();
+  trim_lost_sizes(std::set<Ino>(long_files.begin(), long_files.end()));
   sim_.observe(self_, "dsvn.reconstructed", {{"fs", config_.id},
                                              {"tokens", std::int64_t(holdings.size())},
                                              {"orphans", std::int64_t(orphans.size())}});

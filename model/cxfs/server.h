@@ -101,6 +101,10 @@ class Server {
   // that it no longer is (§0032 DVN_IOEXCL), and forgets it.
   Task<void> end_exclusive(Ino ino, NodeId except);
   Task<void> remove_when_unused(Ino ino);
+  // Frees the blocks past the end of each file in `candidates` that nobody holds SIZE
+  // write on (sizes lost with a failed writer or server).
+  void trim_lost_sizes(const std::set<Ino>& candidates);
+  Task<void> trim_past_eof(Ino ino);
   Task<void> remove_now(Ino ino);
   Task<void> persist_then_end(Ino ino);
   Task<Reply> name_op(NodeId from, const Request& r);

@@ -233,6 +233,22 @@ Counters FileSystem::counters() const {
 
 std::vector<Ino> FileSystem::orphans() const { return {md_.orphans.begin(), md_.orphans.end()}; }
 
+std::vector<Ino> FileSystem::past_eof() const {
+  std::vector<Ino> out;
+  for (Ino ino = 1; ino < md_.inodes.size(); ++ino) {
+    if (!md_.used(ino)) continue;
+    const Inode& in = md_.inodes[ino].inode;
+    if (in.type != FileType::regular) continue;
+    const std::uint64_t keep = in.size / kBlockSize + (in.size % kBlockSize != 0 ? 1 : 0);
+    for (const Extent& e : in.extents)
+      if (e.file_block + e.count > keep) {
+        out.push_back(ino);
+        break;
+      }
+  }
+  return out;
+}
+
 // ------------------------------------------------------------- in-memory changes
 
 void FileSystem::touch_inode(Txn& t, Ino ino) { t.inode_blocks.insert(ino / kInodesPerBlock); }

@@ -79,6 +79,9 @@ class FileSystem {
   std::span<const Extent> extent_map(Ino ino) const;
   Counters counters() const;
   std::vector<Ino> orphans() const;
+  // Regular files with blocks past their end of file (the block holding the last byte):
+  // what a writer that extended the file in memory and was lost left behind.
+  std::vector<Ino> past_eof() const;
   bool shut_down() const { return shut_down_; }
   const Geometry& geometry() const { return md_.geometry; }
 
