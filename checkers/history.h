@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -119,6 +120,7 @@ class HistoryRecorder final : public ObservationSink {
   std::vector<CallRecord> calls_;
   std::map<std::int64_t, std::size_t> by_op_;          // call id -> calls_ position
   std::vector<std::string> fs_ids_;  // Constant after construction.
+  std::set<NodeId> failed_;          // declared failed by recovery, not readmitted yet
   std::map<std::pair<std::string, std::int64_t>, std::int64_t> generations_;  // (fs, ino) -> files created with it
   std::map<std::uint64_t, std::size_t> by_invoke_;     // invoke trace index -> calls_ position
   std::vector<HistoryProblem> problems_;

@@ -349,6 +349,29 @@ BOOST_AUTO_TEST_CASE(a_loss_cuts_only_what_it_can_change) {
              s.checker.violations()[0].message);
 }
 
+// A zombie server (declared failed, not yet aware) reports a creation the cluster never
+// saw: it must not start a new register for the inode (fs property seed 4018).
+BOOST_AUTO_TEST_CASE(a_zombie_server_s_creation_starts_no_new_register) {
+  Feed s;
+  s.observe(0, "dsvn.created", {{"fs", std::int64_t{0}}, {"ino", std::int64_t{5}}});
+  s.invoke(1, 2, 1, "write", 5, 0, 1, Feed::L{7});
+  s.complete(1, 2, 1, "write", "ok");
+  s.observe(1, "corpse.start", {{"cycle", std::string("1.2.0")}, {"members", std::vector<std::int64_t>{1, 2}},
+                                {"failed", std::vector<std::int64_t>{0}}});
+  s.observe(0, "dsvn.created", {{"fs", std::int64_t{0}}, {"ino", std::int64_t{5}}});  // the zombie's
+  s.invoke(1, 2, 2, "read", 5, 0, 1);
+  s.complete(1, 2, 2, "read", "ok", Feed::L{7});
+  const History h = s.rec.history();
+  BOOST_TEST(h.back().key == "fs1:5.1/0");  // the same register as the write
+  s.observe(1, "corpse.readmitted", {{"cycle", std::string("1.2.0")}, {"node", std::int64_t{0}}});
+  s.observe(0, "dsvn.created", {{"fs", std::int64_t{0}}, {"ino", std::int64_t{5}}});  // readmitted: counts
+  s.invoke(1, 2, 3, "read", 5, 0, 1);
+  s.complete(1, 2, 3, "read", "ok", Feed::L{0});
+  BOOST_TEST(s.rec.history().back().key == "fs1:5.2/0");
+  s.checker.finish(10000, 10);
+  BOOST_TEST(s.checker.violations().empty());
+}
+
 BOOST_AUTO_TEST_CASE(malformed_observations_are_reported_not_trusted) {
   Feed s;
   s.complete(0, 1, 99, "read", "ok", Feed::L{1});                   // never invoked
