@@ -1,6 +1,7 @@
 #include "checkers/fs_checkers.h"
 
 
+#include "checkers/call_errors.h"
 #include "checkers/calls_complete.h"
 #include "checkers/data_coherent.h"
 #include "checkers/fsck_checker.h"
@@ -17,7 +18,7 @@ const std::vector<std::string>& fs_checker_names() {
   static const std::vector<std::string> kNames{"token_exclusion", "data_coherent", "metadata_coherent", "fsck",
                                                "linearizable",    "fencing",       "recovery_liveness", "one_server",
                                                "token_recovery",  "dmapi_transparent", "relocation_liveness",
-                                               "calls_complete", "io_exclusive"};
+                                               "calls_complete", "io_exclusive", "call_errors"};
   return kNames;
 }
 
@@ -37,6 +38,7 @@ std::unique_ptr<Checker> make_fs_checker(const std::string& name, const CheckerC
                                                        ctx.relocation_expected);
   if (name == "calls_complete")
     return std::make_unique<CallsCompleteChecker>(ctx.sim.node_names(), ctx.liveness_bound, ctx.faults_end);
+  if (name == "call_errors") return std::make_unique<CallErrorsChecker>(ctx.sim.node_names(), fs_ids);
   if (name == "io_exclusive") return std::make_unique<IoExclusiveChecker>(ctx.sim.node_names());
   if (name == "token_recovery") return std::make_unique<TokenRecoveryChecker>(ctx.sim.node_names(), fs_ids);
   if (name == "one_server") {

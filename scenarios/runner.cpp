@@ -55,7 +55,8 @@ std::vector<std::string> default_checkers(const Scenario& sc) {
   std::vector<std::string> names = membership_checker_names();
   if (sc.filesystems.empty()) return names;
   for (const char* n :
-       {"token_exclusion", "io_exclusive", "data_coherent", "metadata_coherent", "fsck", "linearizable", "calls_complete"})
+       {"token_exclusion", "io_exclusive", "data_coherent", "metadata_coherent", "fsck", "linearizable", "calls_complete",
+        "call_errors"})
     names.push_back(n);
   bool leaves = false, relocates = false, dmapi = false;
   for (const FaultSpec& f : sc.faults) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <ostream>
 
+#include "checkers/call_errors.h"
 #include "checkers/calls_complete.h"
 #include "checkers/data_coherent.h"
 #include "checkers/fs_checkers.h"
@@ -112,6 +113,89 @@ struct Feed {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(call_errors)
+
+BOOST_AUTO_TEST_CASE(errors_the_run_explains_pass_and_the_others_are_named) {
+  CallErrorsChecker c(kNodes, kFs);
+  Feed f{{&c}};
+  f.invoke(0, 1, "stat", "/fs1/a");
+  f.complete(0, 1, "stat", "ENOENT");  // never made
+  f.invoke(0, 2, "create", "/fs1/a");
+  f.complete(0, 2, "create", "ok", {{"ino", std::int64_t{5}}});
+  f.invoke(1, 3, "create", "/fs1/a");
+  f.complete(1, 3, "create", "EEXIST");  // made before
+  f.invoke(1, 4, "unlink", "/fs1/a");
+  f.invoke(2, 5, "stat", "/fs1/a");
+  f.complete(2, 5, "stat", "ENOENT");  // the unlink may have acted
+  f.complete(1, 4, "unlink", "ok");
+  f.invoke(0, 6, "create", "/fs1/" + std::string(300, 'x'));
+  f.complete(0, 6, "create", "ENAMETOOLONG");
+  f.invoke(0, 7, "mkdir", "/fs1/d");
+  f.complete(0, 7, "mkdir", "ok", {{"ino", std::int64_t{6}}});
+  f.invoke(0, 8, "rename", "/fs1/d", {{"to", std::string("/fs1/d/e")}});
+  f.complete(0, 8, "rename", "EINVAL");  // into itself
+  f.invoke(2, 9, "rename", "/fs1/x", {{"to", std::string("/fs1/d")}});
+  f.complete(2, 9, "rename", "ENOENT");  // no /fs1/x
+  BOOST_TEST(c.violations().empty(), all(c));
+
+  f.invoke(1, 10, "stat", "/fs1/d");
+  const std::uint64_t noent = f.complete(1, 10, "stat", "ENOENT");  // made, never removed
+  f.invoke(1, 11, "create", "/fs1/b");
+  const std::uint64_t exist = f.complete(1, 11, "create", "EEXIST");
+  f.invoke(2, 12, "stat", "/fs1/d");
+  const std::uint64_t io = f.complete(2, 12, "stat", "EIO");  // nothing failed
+  f.invoke(2, 13, "stat", "/fs1/d");
+  const std::uint64_t stale = f.complete(2, 13, "stat", "ESTALE");
+  BOOST_REQUIRE_EQUAL(c.violations().size(), 4u);
+  BOOST_TEST(c.violations()[0].index == noent);
+  BOOST_TEST(mentions(c.violations()[0], "stat /fs1/d"), c.violations()[0].message);
+  BOOST_TEST(mentions(c.violations()[0], "returned ENOENT, which nothing in the run explains"));
+  BOOST_TEST(c.violations()[1].index == exist);
+  BOOST_TEST(c.violations()[2].index == io);
+  BOOST_TEST(c.violations()[3].index == stale);
+  BOOST_TEST(mentions(c.violations()[3], "hand off"), c.violations()[3].message);
+
+  f.emit(kNoNode, "fault", {{"what", std::string("at 9s: path_down n3 d1")}});
+  f.invoke(2, 14, "stat", "/fs1/d");
+  f.complete(2, 14, "stat", "EIO");  // a fault happened
+  BOOST_TEST(c.violations().size() == 4u, all(c));
+  BOOST_TEST(c.judged().size() == 2u);  // calls, errors
+}
+
+// A read resolves its path before its invoke is recorded: a rename onto the path while
+// the process was between calls explains an ENOENT of the inode it had resolved; an
+// unmount on the node explains a lookup's ENOENT.
+BOOST_AUTO_TEST_CASE(a_replaced_file_and_an_unmount_explain_enoent) {
+  CallErrorsChecker c(kNodes, kFs);
+  Feed f{{&c}};
+  f.invoke(0, 1, "create", "/fs1/a");
+  f.complete(0, 1, "create", "ok", {{"ino", std::int64_t{5}}});
+  f.invoke(0, 2, "create", "/fs1/b");
+  f.complete(0, 2, "create", "ok", {{"ino", std::int64_t{6}}});
+  f.invoke(1, 3, "stat", "/fs1/a");
+  f.complete(1, 3, "stat", "ok", {{"size", std::int64_t{0}}, {"mtime", std::int64_t{0}}, {"ino", std::int64_t{5}}});
+  f.invoke(0, 4, "rename", "/fs1/b", {{"to", std::string("/fs1/a")}});
+  f.complete(0, 4, "rename", "ok");
+  // Resolved /fs1/a to inode 5 before the rename, opened it after: gone.
+  f.invoke(1, 5, "read", "/fs1/a",
+           {{"mode", std::string("buffered")}, {"ino", std::int64_t{5}}, {"block", std::int64_t{0}}, {"blocks", std::int64_t{1}}});
+  f.complete(1, 5, "read", "ENOENT");
+  f.invoke(1, 8, "stat", "/fs1/a");  // a stat looks the path up within its own call: no excuse
+  const std::uint64_t bad = f.complete(1, 8, "stat", "ENOENT");
+  BOOST_REQUIRE_EQUAL(c.violations().size(), 1u);
+  BOOST_TEST(c.violations()[0].index == bad);
+  f.emit(2, "cxfs.unmount", {{"fs", std::int64_t{0}}, {"step", std::string("begin")}});
+  f.invoke(2, 6, "stat", "/fs1/a");
+  f.complete(2, 6, "stat", "ENOENT");
+  BOOST_TEST(c.violations().size() == 1u, all(c));
+  f.emit(2, "cxfs.mounted", {{"fs", std::string("fs1")}, {"role", std::string("client")}, {"server", std::int64_t{0}}});
+  f.invoke(2, 7, "stat", "/fs1/a");
+  f.complete(2, 7, "stat", "ENOENT");
+  BOOST_TEST(c.violations().size() == 2u, all(c));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(io_exclusive)
 
 BOOST_AUTO_TEST_CASE(an_exclusive_state_beside_another_holder_is_reported) {

@@ -353,6 +353,10 @@ Task<token::Grant> Client::request_token(ObjectId o, TokenType t, Level l, token
   // io_exclusive). False is always safe: it only makes the client cache less.
   if (t == TokenType::ioexcl) ++ioexcl_asking_[o];
   std::optional<Reply> rep = co_await call(o.fs, r, tokens_.era(o.fs));
+  if (t == TokenType::exist) {  // why an open could not take it (Client::open)
+    if (!rep || rep->err != Errno::ok) exist_refused_[o] = rep ? rep->err : Errno::io;
+    else exist_refused_.erase(o);
+  }
   bool told_off = false;
   if (t == TokenType::ioexcl) {
     told_off = told_off_.count(o) != 0;
@@ -859,9 +863,20 @@ Task<Errno> Client::truncate(std::uint32_t f, Ino ino, std::uint64_t size) {
 Task<Errno> Client::open(std::uint32_t f, Ino ino) {
   // The existence token stays referenced while the file is open here (§0032 DVN_EXIST).
   const ObjectId o{f, ino};
+  exist_refused_.erase(o);
   auto op = tokens_.acquire(o, TokenType::exist, Level::read);
   const bool held = co_await op;
-  co_return held ? Errno::ok : Errno::stale;
+  if (held) co_return Errno::ok;
+  // Why not, as the caller can act on it: the server is being relocated (the layer
+  // holding the behavior head hands the open off, §0080); the file is gone (ENOENT);
+  // anything else is an I/O error of the file system (a lost server, a shut-down file
+  // system). It once answered ESTALE for all of them, which no user should see
+  // (kore-back-and-forth-under-load at seeds 4 and 5).
+  auto why = exist_refused_.find(o);
+  const Errno e = why == exist_refused_.end() ? Errno::io : why->second;
+  if (why != exist_refused_.end()) exist_refused_.erase(why);
+  if (moving(f) || e == Errno::migrating) co_return Errno::migrating;
+  co_return e == Errno::noent ? Errno::noent : Errno::io;
 }
 
 Task<Errno> Client::close(std::uint32_t f, Ino ino) {

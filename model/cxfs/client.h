@@ -195,6 +195,7 @@ class Client final : public vnode::Relocations {
   std::map<token::ObjectId, Stat> attrs_;                             // as of the last grant
   std::set<token::ObjectId> exclusive_;  // I/O-exclusive state true (§0032); changed through set_exclusive
   std::map<token::ObjectId, int> ioexcl_asking_;  // IOEXCL requests on their way to the server
+  std::map<token::ObjectId, Errno> exist_refused_;  // why the last EXIST request failed (open)
   std::set<token::ObjectId> told_off_;            // an ioexcl_off came while one was
   // Changes the I/O-exclusive state and reports it (cxfs.ioexcl {fs, ino, exclusive}).
   void set_exclusive(token::ObjectId o, bool exclusive);
