@@ -34,7 +34,7 @@ std::unique_ptr<Checker> make_fs_checker(const std::string& name, const CheckerC
   if (name == "recovery_liveness") return std::make_unique<RecoveryLivenessChecker>(ctx.liveness_bound, ctx.faults_end);
   if (name == "dmapi_transparent") return std::make_unique<DmapiTransparentChecker>(ctx.sim.node_names());
   if (name == "relocation_liveness")
-    return std::make_unique<RelocationLivenessChecker>(ctx.sim.node_names(), ctx.relocation_bound,
+    return std::make_unique<RelocationLivenessChecker>(ctx.sim.node_names(), fs_ids, ctx.relocation_bound,
                                                        ctx.relocation_expected);
   if (name == "calls_complete")
     return std::make_unique<CallsCompleteChecker>(ctx.sim.node_names(), ctx.liveness_bound, ctx.faults_end);

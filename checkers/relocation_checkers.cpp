@@ -1,6 +1,7 @@
 #include "checkers/relocation_checkers.h"
 
 #include "engine/time.h"
+#include "engine/trace.h"
 #include "model/xfs/types.h"
 
 namespace sansim {
@@ -108,6 +109,14 @@ void RelocationLivenessChecker::on_observation(const Observation& o) {
       open_[id] = r;
     } else if (o.text("phase") == "end") {
       if (open_.erase(id) != 0) count("relocations");
+      const auto fs = static_cast<std::size_t>(o.integer("fs"));
+      if (fs < fs_ids_.size()) {
+        auto a = asked_.find(fs_ids_[fs]);
+        if (a != asked_.end() && a->second.to == static_cast<NodeId>(o.integer("target"))) {
+          count("relocations asked for");
+          asked_.erase(a);
+        }
+      }
     } else {
       auto it = open_.find(id);
       if (it != open_.end()) it->second.phase = o.text("phase");
@@ -117,9 +126,14 @@ void RelocationLivenessChecker::on_observation(const Observation& o) {
     if (o.kind == "kore.refused" && expected_)
       report(o, "relocation of fs " + o.text("fs") + " refused on " +
                     (o.node < names_.size() ? names_[o.node] : std::string("?")) + ": " + o.text("reason"));
+  } else if (o.kind == "kore.trigger") {
+    asked_[o.text("fs")] = Asked{o.node, static_cast<NodeId>(o.integer("to")), o.text("why"), o.time, o.index};
+  } else if (o.kind == "corpse.start") {
+    asked_.clear();  // the new cycle's end judges the triggers again
   } else if (o.kind == "node.crash") {
     // The source died: recovery takes over (recovery_liveness watches that).
     std::erase_if(open_, [&o](const auto& e) { return e.second.source == o.node; });
+    std::erase_if(asked_, [&o](const auto& e) { return e.second.by == o.node || e.second.to == o.node; });
     dmapi_waiting_.erase(o.node);
   } else if (o.kind == "dmapi.queued") {
     ++dmapi_waiting_[o.node];
@@ -129,6 +143,16 @@ void RelocationLivenessChecker::on_observation(const Observation& o) {
   check(o.time, o.index);
 }
 
-void RelocationLivenessChecker::finish(Time end, std::uint64_t index) { check(end, index); }
+void RelocationLivenessChecker::finish(Time end, std::uint64_t index) {
+  check(end, index);
+  for (const auto& [fs, a] : asked_) {
+    if (end - a.at <= bound_) continue;  // may still happen
+    count("relocations asked for");
+    report(index, end, a.by,
+           "fs " + fs + ": " + node_label(a.by, names_) + " asked to relocate it to " + node_label(a.to, names_) + " (" +
+               a.why + ") at " + format_duration(a.at) + " (event #" + std::to_string(a.index) +
+               "), and it never happened; nothing since made it moot (no newer recovery cycle, neither node crashed)");
+  }
+}
 
 }  // namespace sansim

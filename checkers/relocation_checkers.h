@@ -64,8 +64,11 @@ class DmapiTransparentChecker final : public Checker {
 class RelocationLivenessChecker final : public Checker {
  public:
   // `expected`: the scenario asked for relocations to complete; a refused one is a violation.
-  RelocationLivenessChecker(std::vector<std::string> names, Duration bound, bool expected)
-      : names_(std::move(names)), bound_(bound), expected_(expected) {}
+  // `fs_ids`: the file systems in configuration order (kore.phase names one by index,
+  // kore.trigger by id).
+  RelocationLivenessChecker(std::vector<std::string> names, std::vector<std::string> fs_ids, Duration bound,
+                            bool expected)
+      : names_(std::move(names)), fs_ids_(std::move(fs_ids)), bound_(bound), expected_(expected) {}
   const char* name() const override { return "relocation_liveness"; }
   void on_observation(const Observation& o) override;
   void finish(Time end, std::uint64_t index) override;
@@ -77,9 +80,20 @@ class RelocationLivenessChecker final : public Checker {
     std::string fs, phase;
     bool reported = false;
   };
+  // A relocation the configuration asked for (failback, balance: kore.trigger), until it
+  // ends on its target or something makes it moot (a newer recovery cycle judges again,
+  // the target or the asking server crashed).
+  struct Asked {
+    NodeId by = kNoNode, to = kNoNode;
+    std::string why;
+    Time at = 0;
+    std::uint64_t index = 0;
+  };
   void check(Time now, std::uint64_t index);
 
   std::vector<std::string> names_;
+  std::vector<std::string> fs_ids_;
+  std::map<std::string, Asked> asked_;  // fs id -> the relocation asked for
   Duration bound_;
   bool expected_;
   std::map<std::string, Open> open_;                // relocation id -> where it is

@@ -17,6 +17,7 @@
 #include "checkers/fsck_checker.h"
 #include "checkers/io_exclusive.h"
 #include "checkers/metadata_coherent.h"
+#include "checkers/relocation_checkers.h"
 #include "checkers/token_exclusion.h"
 #include "engine/sim/disk.h"
 #include "model/app/process.h"
@@ -113,6 +114,52 @@ struct Feed {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(relocation_liveness)
+
+// A relocation the configuration asked for (failback, balance) must happen, unless a
+// newer recovery cycle (which judges the triggers again) or a crash makes it moot: once
+// it was silently lost when its first attempt was refused.
+BOOST_AUTO_TEST_CASE(a_relocation_the_configuration_asked_for_must_happen) {
+  const Duration bound = 2'000'000'000;
+  auto trigger = [](Feed& f) {
+    return f.emit(2, "kore.trigger", {{"fs", std::string("fs1")}, {"why", std::string("failback")}, {"to", std::int64_t{1}}});
+  };
+  {
+    RelocationLivenessChecker c(kNodes, kFs, bound, false);
+    Feed f{{&c}};
+    trigger(f);
+    f.emit(2, "kore.refused", {{"id", std::string("r1")}, {"fs", std::int64_t{0}}, {"reason", std::string("recovery is under way")}});
+    c.finish(f.now + 3 * bound, f.index);
+    BOOST_REQUIRE_EQUAL(c.violations().size(), 1u);
+    BOOST_TEST(mentions(c.violations()[0], "n3 asked to relocate it to n2 (failback)"), c.violations()[0].message);
+    BOOST_TEST(mentions(c.violations()[0], "never happened"));
+  }
+  {  // it happened
+    RelocationLivenessChecker c(kNodes, kFs, bound, false);
+    Feed f{{&c}};
+    trigger(f);
+    f.emit(2, "kore.phase", {{"id", std::string("r1")}, {"fs", std::int64_t{0}}, {"phase", std::string("request")},
+                             {"source", std::int64_t{2}}, {"target", std::int64_t{1}}});
+    f.emit(2, "kore.phase", {{"id", std::string("r1")}, {"fs", std::int64_t{0}}, {"phase", std::string("end")},
+                             {"source", std::int64_t{2}}, {"target", std::int64_t{1}}});
+    c.finish(f.now + 3 * bound, f.index);
+    BOOST_TEST(c.violations().empty(), all(c));
+  }
+  {  // a newer cycle judges again; the target crashed
+    RelocationLivenessChecker c(kNodes, kFs, bound, false);
+    Feed f{{&c}};
+    trigger(f);
+    f.emit(0, "corpse.start", {{"cycle", std::string("1.3.0")}, {"members", std::vector<std::int64_t>{0, 1, 2}},
+                               {"failed", std::vector<std::int64_t>{}}});
+    trigger(f);
+    f.emit(1, "node.crash", {});
+    c.finish(f.now + 3 * bound, f.index);
+    BOOST_TEST(c.violations().empty(), all(c));
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(call_errors)
 
 BOOST_AUTO_TEST_CASE(errors_the_run_explains_pass_and_the_others_are_named) {

@@ -114,6 +114,7 @@ Task<void> Client::retarget_now(std::uint32_t fs, NodeId server) {
   server_boot_.erase(fs);
   if (c.targeted() && void_targets_.erase(fs) != 0) {
     // This node reset: what it sent before is void, so no need to wait for it.
+    ++pointed_[fs];
     c.repoint(chandle::Target{server, fs});
     sim_.observe(self_, "cxfs.retargeted", {{"fs", std::int64_t(fs)}, {"server", std::int64_t(server)}});
     co_return;
@@ -124,6 +125,7 @@ Task<void> Client::retarget_now(std::uint32_t fs, NodeId server) {
   auto op = detarget(fs);
   co_await op;
   if (c.targeted()) co_return;  // someone else retargeted meanwhile
+  ++pointed_[fs];
   c.retarget(chandle::Target{server, fs});
   sim_.observe(self_, "cxfs.retargeted", {{"fs", std::int64_t(fs)}, {"server", std::int64_t(server)}});
 }
@@ -167,6 +169,7 @@ void Client::reset() {
   ++resets_;
   sim_.observe(self_, "cxfs.reset");
   for (auto& [fs, c] : chandles_) {
+    ++pointed_[fs];
     void_targets_.insert(fs);
     tokens_.server_lost(fs);
     drop_cached(fs);
@@ -552,12 +555,16 @@ Task<void> Client::give_back(ObjectId o, TokenType t, Level l, token::Grants giv
 Task<Reply> Client::handle(NodeId from, Request r) {
   Reply rep;
   const ObjectId o{r.fs, r.ino};
-  if (r.kind == Kind::recall && chandles_.count(r.fs) != 0 && target(r.fs) != from) {
+  if (r.kind == Kind::recall && chandles_.count(r.fs) != 0 &&
+      (target(r.fs) != from || !(targeted(r.fs) || relocating_.count(r.fs) != 0))) {
     // Only the server this node points at may take its tokens: a zombie (a server that
     // froze, was replaced and has not yet learnt it) must not (fs property seed 1216,
     // found by calls_complete: the old server recalled IO write from the new server's
     // own client, which gave it up; the new server still recorded it, and its next
     // recall waited kReturnLost). The caller takes this as unreachable and asks again.
+    // Nor may the server it pointed at while recovery has it detargeted (the chandle
+    // still names the old target then): that server may be a zombie that the cycle
+    // replaces, even by a new instance on the same node (fs property seed 3017).
     rep.err = Errno::stale;
     co_return rep;
   }
@@ -567,8 +574,14 @@ Task<Reply> Client::handle(NodeId from, Request r) {
     // its answer would go to the failed server while the new one, told by the manifest
     // that this node holds the token, recalls it in vain ("none here") for kReturnLost.
     // A relocation's source is still asking while this node is detargeted for it.
-    const auto still_asked = [this, fs = r.fs, from] {
-      return target(fs) == from && (targeted(fs) || relocating_.count(fs) != 0);
+    // And the token goes only to the server instance that asked: a retarget since (even to
+    // the same node, a new server elected there) means the answer would go to a dead call,
+    // while the new server records the token from the manifest (fs property seed 3017: the
+    // zombie's recall waited on a read, then handed IO write over to nobody, and every
+    // later acquirer waited kReturnLost).
+    const std::uint64_t pointed = pointed_[r.fs];
+    const auto still_asked = [this, fs = r.fs, from, pointed] {
+      return target(fs) == from && (targeted(fs) || relocating_.count(fs) != 0) && pointed_[fs] == pointed;
     };
     token::RecallAnswer a = co_await tokens_.recall(o, r.type, r.conditional, r.grant, still_asked);
     if (a.unreachable) {

@@ -196,6 +196,9 @@ class Client final : public vnode::Relocations {
   std::set<token::ObjectId> exclusive_;  // I/O-exclusive state true (§0032); changed through set_exclusive
   std::map<token::ObjectId, int> ioexcl_asking_;  // IOEXCL requests on their way to the server
   std::map<token::ObjectId, Errno> exist_refused_;  // why the last EXIST request failed (open)
+  // Per file system: bumped each time the chandle is pointed at a server (retarget,
+  // repoint) and at a reset, so a recall answers only the server instance that asked.
+  std::map<std::uint32_t, std::uint64_t> pointed_;
   std::set<token::ObjectId> told_off_;            // an ioexcl_off came while one was
   // Changes the I/O-exclusive state and reports it (cxfs.ioexcl {fs, ino, exclusive}).
   void set_exclusive(token::ObjectId o, bool exclusive);

@@ -324,8 +324,14 @@ void Node::drop_server(std::uint32_t fs) {
 // node serves several file systems while a candidate of one serves none).
 void Node::complete() {
   recovering_ = false;
+  ++cycles_completed_;
   if (unserved_ && unserved_anywhere()) unserved_();
   if (!relocate_) return;
+  if (judge_triggers())
+    sim_.sched().spawn(self_, judge_triggers_again(cycles_completed_), "cxfs.triggers");
+}
+
+bool Node::judge_triggers() {
   const auto member = [this](NodeId n) { return failed_.count(n) == 0; };
   std::map<NodeId, int> load;
   for (std::uint32_t fs = 0; fs < filesystems_.size(); ++fs) {
@@ -341,7 +347,7 @@ void Node::complete() {
         if (member(c)) {
           sim_.observe(self_, "kore.trigger", {{"fs", f.id}, {"why", std::string("failback")}, {"to", std::int64_t(c)}});
           relocate_(fs, c);
-          return;  // one at a time: the next cycle (or none) judges again
+          return true;  // one at a time: judged again once it is over
         }
       }
     }
@@ -350,9 +356,26 @@ void Node::complete() {
         if (c != self_ && member(c) && load[c] == 0) {
           sim_.observe(self_, "kore.trigger", {{"fs", f.id}, {"why", std::string("balance")}, {"to", std::int64_t(c)}});
           relocate_(fs, c);
-          return;
+          return true;
         }
     }
+  }
+  return false;
+}
+
+// A relocation a trigger asked for can be refused or abandoned through no fault of the
+// condition that asked for it: the target was still finishing the same recovery cycle
+// ("recovery is under way") when this node, done first, asked. Judged again a little
+// later, as long as no newer cycle started (that one judges on its own), a bounded
+// number of times: a failback the configuration asks for is not silently dropped.
+Task<void> Node::judge_triggers_again(std::uint64_t cycle) {
+  for (int attempt = 0; attempt < kTriggerAttempts; ++attempt) {
+    co_await sim_.sched().sleep(kTriggerRecheck);
+    if (recovering_ || cycles_completed_ != cycle) co_return;
+    bool busy = false;
+    for (const auto& s : servers_) busy = busy || (s != nullptr && s->relocating());
+    if (busy) continue;  // still under way: look again once it is over
+    if (!judge_triggers()) co_return;  // done (this node no longer serves it), or nothing asks
   }
 }
 

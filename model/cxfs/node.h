@@ -56,10 +56,17 @@ class Node final : public corpse::Participant, public kore::Participant {
   Task<void> retarget(std::vector<corpse::ServerEntry> servers, NodeId wp) override;
   void left() override;
   void complete() override;
+  // The KORE triggers (failback, balance): asks for at most one relocation; answers whether it did.
+  bool judge_triggers();
+  Task<void> judge_triggers_again(std::uint64_t cycle);
   // Who moves a file system (Cell wires KORE's relocate here): the triggers run at the
   // end of every recovery cycle (FsConfig::failback, balance).
   using Relocate = std::function<void(std::uint32_t fs, NodeId to)>;
   void set_relocate(Relocate r) { relocate_ = std::move(r); }
+  // How often, and how far apart, a trigger whose relocation did not happen is judged
+  // again after a cycle (judge_triggers_again).
+  static constexpr int kTriggerAttempts = 10;
+  static constexpr Duration kTriggerRecheck = 500'000'000;
   // Called at the end of a recovery cycle that left a file system this node could serve
   // without a server (every candidate failed to mount, say, on a disk error since gone):
   // only another cycle elects one, and nothing else would start it (Cell asks for one).
@@ -132,6 +139,7 @@ class Node final : public corpse::Participant, public kore::Participant {
   // this node's retarget and another's, and the cycle completed naming a server that had
   // just bagged).
   bool recovering_ = false;
+  std::uint64_t cycles_completed_ = 0;
   Relocate relocate_;
   std::function<void()> unserved_;
   std::unique_ptr<vnode::VnodeTable> vnodes_;
