@@ -98,7 +98,13 @@ Task<void> Kore::forward(std::uint32_t fs, NodeId to) {
   }
   auto call = rpc_.call(server, encode(r));
   std::optional<Bytes> b = co_await call;
-  if (!b) sim_.observe(self_, "kore.refused", {{"fs", std::int64_t(fs)}, {"reason", std::string("server unreachable")}});
+  // No answer is no outcome: the server may have taken the request and will report how
+  // its relocation ended (kore.phase end, kore.abort, kore.refused), or never have seen
+  // it. One request has one outcome, the server's; here only that the answer is missing
+  // (once this said "refused" while the source went on and aborted the same request).
+  if (!b)
+    sim_.observe(self_, "kore.forward_unanswered", {{"fs", std::int64_t(fs)}, {"to", std::int64_t(to)},
+                                                    {"server", std::int64_t(server)}});
 }
 
 Task<std::optional<Reply>> Kore::ask(RelocationId id, NodeId to, Request r) {
