@@ -73,6 +73,8 @@ std::string register_key(const std::string& fs, std::int64_t ino, std::int64_t b
   return key + "/" + std::to_string(block);
 }
 
+std::string value_text(std::int64_t v) { return v == kNil ? "nil" : std::to_string(v); }
+
 std::string fs_of_key(const std::string& key) {
   const std::size_t colon = key.find(':');
   return colon == std::string::npos ? std::string() : key.substr(0, colon);

@@ -27,13 +27,20 @@ const char* to_string(OpType t);
 struct HistoryOp {
   std::int64_t process = 0;  // a proc id, renumbered after an indeterminate call (see history())
   OpType type = OpType::invoke;
-  std::string f;                      // "read" or "write"
-  std::string key;                    // "<ino>/<block>"
-  std::optional<std::int64_t> value;  // written stamp; read value on an ok read; else none
+  std::string f;                      // "read", "write", or "cas" (Jepsen's register workload)
+  std::string key;                    // register_key(), or a Jepsen key
+  std::optional<std::int64_t> value;  // written stamp (cas: the new value); read value on an ok read; else none
   std::uint64_t index = 0;            // trace index of the observation it comes from
   Time time = 0;
+  std::optional<std::int64_t> from = std::nullopt;  // cas: the value it expects
   friend bool operator==(const HistoryOp&, const HistoryOp&) = default;
 };
+
+// Jepsen's nil, the value of a register nobody wrote (histories read from Jepsen's own
+// formats start from it; sansim's start from 0, a block of zeros).
+inline constexpr std::int64_t kNil = INT64_MIN;
+// "nil" for kNil, else the number.
+std::string value_text(std::int64_t v);
 
 // In real-time order: an operation precedes another iff it comes earlier in the vector.
 using History = std::vector<HistoryOp>;

@@ -18,7 +18,9 @@ Json line_of(const HistoryOp& op) {
   j["process"] = op.process;
   j["type"] = to_string(op.type);
   j["f"] = op.f;
-  j["value"] = Json::array({op.key, op.value ? Json(*op.value) : Json(nullptr)});
+  const auto v = [](std::optional<std::int64_t> x) { return x && *x != kNil ? Json(*x) : Json(nullptr); };
+  if (op.f == "cas") j["value"] = Json::array({op.key, Json::array({v(op.from), v(op.value)})});
+  else j["value"] = Json::array({op.key, v(op.value)});
   j["index"] = op.index;
   j["time"] = op.time;
   return j;
@@ -31,6 +33,8 @@ void put(std::ostream& out, const HistoryOp& op) {
 
 struct LineReader {
   const std::string& name;
+  std::vector<std::string>* notes = nullptr;
+  std::map<std::string, std::size_t> ignored = {};  // unknown key -> first line
   std::size_t line = 0;
 
   [[noreturn]] void fail(const std::string& what) const {
@@ -54,7 +58,7 @@ struct LineReader {
     return *it;
   }
 
-  HistoryOp parse(const std::string& text) const {
+  HistoryOp parse(const std::string& text) {
     Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded()) fail("not valid JSON");
     if (!j.is_object()) fail("a line must be a JSON object");
@@ -62,7 +66,7 @@ struct LineReader {
     for (const auto& [k, v] : j.items()) {
       bool known = false;
       for (const char* want : kKeys) known = known || k == want;
-      if (!known) fail("unknown key '" + k + "' (allowed: process, type, f, value, index, time)");
+      if (!known) ignored.try_emplace(k, line);  // Jepsen's error, node...: noted, not judged
     }
     HistoryOp op;
     op.process = integer(field(j, "process"), "'process'");
@@ -74,14 +78,27 @@ struct LineReader {
     else if (t == "info") op.type = OpType::info;
     else fail("'type' must be one of invoke, ok, fail, info");
     const Json& f = field(j, "f");
-    if (!f.is_string() || (f.get<std::string>() != "read" && f.get<std::string>() != "write"))
-      fail("'f' must be read or write");
+    if (!f.is_string() || (f.get<std::string>() != "read" && f.get<std::string>() != "write" &&
+                           f.get<std::string>() != "cas"))
+      fail("'f' must be read, write or cas");
     op.f = f.get<std::string>();
     const Json& value = field(j, "value");
     if (!value.is_array() || value.size() != 2 || !value[0].is_string())
       fail("'value' must be a pair [\"<key>\", value or null]");
     op.key = value[0].get<std::string>();
-    if (!value[1].is_null()) op.value = integer(value[1], "the value in 'value'");
+    const auto int_or_nil = [this](const Json& x, const std::string& what) {
+      return x.is_null() ? kNil : integer(x, what);
+    };
+    if (op.f == "cas") {
+      if (!value[1].is_array() || value[1].size() != 2)
+        fail("a cas 'value' must be [\"<key>\", [old, new]] (old and new integers or null)");
+      op.from = int_or_nil(value[1][0], "the old value of a cas");
+      op.value = int_or_nil(value[1][1], "the new value of a cas");
+    } else if (value[1].is_null()) {
+      if (op.f == "read" && op.type == OpType::ok) op.value = kNil;  // read nil: nothing written yet
+    } else {
+      op.value = integer(value[1], "the value in 'value'");
+    }
     const std::int64_t index = integer(field(j, "index"), "'index'");
     op.time = integer(field(j, "time"), "'time'");
     if (index < 0) fail("'index' must not be negative");
@@ -115,8 +132,8 @@ void write_jepsen(std::ostream& out, const History& h, std::optional<HistoryEnd>
   }
 }
 
-History read_jepsen(std::istream& in, const std::string& name) {
-  LineReader r{name};
+History read_jepsen(std::istream& in, const std::string& name, std::vector<std::string>* notes) {
+  LineReader r{name, notes};
   History h;
   // (process, key) -> the open invoke's position in h and its line.
   std::map<std::pair<std::int64_t, std::string>, std::pair<std::size_t, std::size_t>> open;
@@ -133,14 +150,15 @@ History read_jepsen(std::istream& in, const std::string& name) {
              std::to_string(h.back().time));
     const auto slot = std::make_pair(op.process, op.key);
     const std::string who = "process " + std::to_string(op.process) + " on key '" + op.key + "'";
-    const bool write = op.f == "write";
+    const bool write = op.f != "read";  // write or cas: they carry what they write
     if (op.type == OpType::invoke) {
       if (auto it = open.find(slot); it != open.end())
         r.fail(who + " invokes again while its invoke at line " + std::to_string(it->second.second) +
                " is still open");
       if (write && !op.value) r.fail("a write invoke must carry the value it writes");
       if (!write && op.value) r.fail("a read invoke must have a null value");
-      if (write && *op.value < 1) r.fail("a written value must be positive (0 is the initial value, -1 a torn read)");
+      if (op.f == "write" && (*op.value < 0 || *op.value == kNil))
+        r.fail("a written value must be 0 or more (-1 is a torn read, null is nothing)");
       open.emplace(slot, std::make_pair(h.size(), r.line));
     } else {
       auto it = open.find(slot);
@@ -149,22 +167,28 @@ History read_jepsen(std::istream& in, const std::string& name) {
       if (inv.f != op.f)
         r.fail("the completion says f=" + op.f + " but the invoke at line " + std::to_string(it->second.second) +
                " says f=" + inv.f);
-      if (write && op.value != inv.value)
-        r.fail("a write's completion must carry the value of its invoke at line " + std::to_string(it->second.second));
+      if (write && (op.value != inv.value || op.from != inv.from))
+        r.fail("a " + op.f + "'s completion must carry the value of its invoke at line " +
+               std::to_string(it->second.second));
       if (!write && op.type == OpType::ok && !op.value) r.fail("an ok read must carry the value it read");
-      if (!write && op.value && *op.value < -1) r.fail("a read value must be -1 (torn), 0 (initial) or a written stamp");
+      if (!write && op.value && *op.value < -1 && *op.value != kNil)
+        r.fail("a read value must be null (nil), -1 (torn), 0 (initial) or a written stamp");
       open.erase(it);
     }
     h.push_back(std::move(op));
   }
   if (in.bad()) throw JepsenFormatError(name + ": read error after line " + std::to_string(r.line));
+  if (notes != nullptr)
+    for (const auto& [key, first] : r.ignored)
+      notes->push_back(name + ":" + std::to_string(first) + ": ignored the key '" + key +
+                       "' (not part of a register operation; on this line and any later one)");
   return h;
 }
 
-History read_jepsen_file(const std::string& path) {
+History read_jepsen_file(const std::string& path, std::vector<std::string>* notes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw JepsenFormatError(path + ": cannot open the history file");
-  return read_jepsen(in, path);
+  return read_jepsen(in, path, notes);
 }
 
 }  // namespace sansim

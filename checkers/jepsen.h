@@ -10,6 +10,7 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "checkers/history.h"
 
@@ -38,8 +39,23 @@ class JepsenFormatError : public std::runtime_error {
 // a write's completion carrying the invoke's value, index and time non-negative and
 // never decreasing. Blank lines are skipped; invokes still open at the end are left
 // open (indeterminate). Throws JepsenFormatError naming `name` and the line.
-History read_jepsen(std::istream& in, const std::string& name);
+// Jepsen's register workload is read too: f cas with value [key, [old, new]], null as
+// nil (kNil: an ok read of null read nil), writes of 0 or more. Keys Jepsen adds beyond
+// these (error, node...) are ignored, with one note each in `notes` if given.
+History read_jepsen(std::istream& in, const std::string& name, std::vector<std::string>* notes = nullptr);
 // The same for a file; an unreadable file is a JepsenFormatError too.
-History read_jepsen_file(const std::string& path);
+History read_jepsen_file(const std::string& path, std::vector<std::string>* notes = nullptr);
+
+// Jepsen's own formats of a single-register history (key ""): EDN maps, one per line
+// ({:type :ok, :f :cas, :value [3 0], :process 2, :time 123, ...}), or jepsen.util log
+// lines ("INFO  jepsen.util - 2\t:ok\t:cas\t[3 0]", as Porcupine's test_data/jepsen).
+// Lines of neither kind (other log output, the nemesis) are skipped; index is the line
+// number, time the :time given or the line number. Validated as read_jepsen validates.
+History read_jepsen_edn(std::istream& in, const std::string& name, std::vector<std::string>* notes = nullptr);
+// Reads a history file in whichever of the formats it is: JSON lines, EDN or log lines.
+// `jepsen_format` (if given) is set when it was one of Jepsen's own (their registers
+// start from nil).
+History read_history_file(const std::string& path, std::vector<std::string>* notes = nullptr,
+                          bool* jepsen_format = nullptr);
 
 }  // namespace sansim

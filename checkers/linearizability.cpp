@@ -11,7 +11,8 @@ namespace {
 constexpr std::size_t kMaxCandidates = 16;
 
 std::string describe(const RegisterOp& op) {
-  return std::string(op.write ? "write" : "read") + " by process " + std::to_string(op.process) + " (invoked at event " +
+  return std::string(op.cas ? "cas " + value_text(op.expected) + "->" + value_text(op.value) : op.write ? "write" : "read") +
+         " by process " + std::to_string(op.process) + " (invoked at event " +
          std::to_string(op.invoke_index) + " t=" + format_duration(op.invoke_time) +
          (op.indeterminate ? ", indeterminate)"
                            : ", completed at event " + std::to_string(op.complete_index) +
@@ -20,7 +21,7 @@ std::string describe(const RegisterOp& op) {
 
 std::string value_list(const std::vector<std::int64_t>& v) {
   std::string s;
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i == 0 ? "" : i + 1 == v.size() ? " or " : ", ") + std::to_string(v[i]);
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i == 0 ? "" : i + 1 == v.size() ? " or " : ", ") + value_text(v[i]);
   return s;
 }
 
@@ -78,7 +79,8 @@ std::optional<LinearizabilityResult> impossible_read(const std::vector<RegisterO
     if (op.write) written.insert(op.value);
   const RegisterOp* worst = nullptr;
   for (const RegisterOp& op : ops)
-    if (!op.write && written.count(op.value) == 0 && (worst == nullptr || op.return_pos < worst->return_pos))
+    if (!op.write && !op.refused && written.count(op.value) == 0 &&
+        (worst == nullptr || op.return_pos < worst->return_pos))
       worst = &op;
   if (worst == nullptr) return std::nullopt;
   if (worst->value == -1)
@@ -87,7 +89,7 @@ std::optional<LinearizabilityResult> impossible_read(const std::vector<RegisterO
                             "no sequence of whole-block writes produces",
                             0);
   return not_linearizable(*worst, {},
-                          "returned " + std::to_string(worst->value) +
+                          "returned " + value_text(worst->value) +
                               ", a value no write on this block wrote (successfully or indeterminately)",
                           0);
 }
@@ -125,7 +127,9 @@ std::map<std::string, std::vector<RegisterOp>> register_ops(const History& h) {
       }
       RegisterOp op;
       op.process = e.process;
-      op.write = e.f == "write";
+      op.write = e.f == "write" || e.f == "cas";
+      op.cas = e.f == "cas";
+      op.expected = e.from.value_or(0);
       op.value = e.value.value_or(0);
       op.call_pos = pos;
       op.invoke_index = op.complete_index = e.index;
@@ -145,6 +149,10 @@ std::map<std::string, std::vector<RegisterOp>> register_ops(const History& h) {
       if (!op.write) op.value = e.value.value_or(0);
     } else if (e.type == OpType::info && op.write) {
       make_indeterminate(op);
+    } else if (e.type == OpType::fail && op.cas) {
+      op.write = false;  // no effect, but it saw a value other than the one it expected
+      op.refused = true;
+      op.return_pos = pos;
     } else {
       dropped.emplace_back(e.key, &op - ops.data());  // failed, or a read that saw nothing
     }
@@ -242,8 +250,20 @@ LinearizabilityResult search(const std::vector<RegisterOp>& input, std::int64_t 
     if (is_call[entry]) {
       const std::size_t i = op_of[entry];
       const RegisterOp& op = ops[i];
-      if (op.write || op.value == value) {
-        const std::int64_t after = op.write ? op.value : value;
+      // A cas takes effect only where the value is the one it expects; one whose outcome
+      // is unknown may also have failed there (no effect); one that answered fail tells
+      // the value was another.
+      bool can = false;
+      std::int64_t after = value;
+      if (op.refused) {
+        can = value != op.expected;
+      } else if (op.write) {
+        can = !op.cas || op.expected == value || op.indeterminate;
+        if (!op.cas || op.expected == value) after = op.value;
+      } else {
+        can = op.value == value;
+      }
+      if (can) {
         set_bit(i);
         if (cache.insert(configuration(linearised, after)).second) {
           if (++configurations > budget.max_configurations) {
@@ -272,13 +292,13 @@ LinearizabilityResult search(const std::vector<RegisterOp>& input, std::int64_t 
     }
     // A return reached before its operation was linearised: undo the latest choice.
     const std::size_t i = op_of[entry];
-    if (!ops[i].write && (!blocked || ops[i].return_pos > ops[*blocked].return_pos)) blocked = i;
+    if (!ops[i].write && !ops[i].refused && (!blocked || ops[i].return_pos > ops[*blocked].return_pos)) blocked = i;
     if (calls.empty()) {
       const std::size_t culprit = blocked.value_or(i);
       std::vector<std::int64_t> candidates = seen[culprit];
       std::sort(candidates.begin(), candidates.end());
       std::string why = ops[culprit].write ? "cannot be placed in any order that respects real time"
-                                           : "returned " + std::to_string(ops[culprit].value) +
+                                           : "returned " + value_text(ops[culprit].value) +
                                                  (candidates.empty() ? ", but no order of the writes lets it"
                                                                      : ", but the register could only hold " +
                                                                            value_list(candidates) + " while it ran");
@@ -323,12 +343,95 @@ LinearizabilityResult check_register(const std::vector<RegisterOp>& input, Budge
       undecided = std::move(r);
       break;
     }
-    if (initial.size() > 1) r.message += " (starting from " + std::to_string(v) + ")";
+    if (initial.size() > 1) r.message += " (starting from " + value_text(v) + ")";
     if (!failed || r.culprit->return_pos > failed->culprit->return_pos) failed = std::move(r);
   }
   LinearizabilityResult out = undecided ? std::move(*undecided) : std::move(*failed);
   out.configurations = used;
   return out;
+}
+
+namespace {
+
+// The operations of `ops` as they stood at history position `end`: those invoked by then;
+// a write still open becomes indeterminate, a read still open is dropped.
+std::vector<RegisterOp> truncated(const std::vector<RegisterOp>& ops, std::uint64_t end) {
+  std::vector<RegisterOp> out;
+  for (RegisterOp op : ops) {
+    if (op.call_pos > end) continue;
+    if (op.return_pos != UINT64_MAX && op.return_pos > end) {
+      if (!op.write) continue;
+      op.indeterminate = true;
+      op.return_pos = UINT64_MAX;
+    }
+    out.push_back(op);
+  }
+  return out;
+}
+
+}  // namespace
+
+Explanation explain(const std::vector<RegisterOp>& ops, Budget budget, const std::vector<std::int64_t>& initial) {
+  Explanation x;
+  std::map<std::uint64_t, std::uint64_t> index_at;  // history position -> its trace/line index
+  for (const RegisterOp& op : ops) {
+    index_at[op.call_pos] = op.invoke_index;
+    if (op.return_pos != UINT64_MAX) index_at[op.return_pos] = op.complete_index;
+  }
+  std::vector<std::uint64_t> positions;
+  for (const auto& [pos, index] : index_at) positions.push_back(pos);
+  if (positions.empty()) return x;
+  const auto verdict = [&](const std::vector<RegisterOp>& part, const std::vector<std::int64_t>& from) {
+    return check_register(part, budget, from).verdict;
+  };
+  if (verdict(ops, initial) != Verdict::not_linearizable) return x;
+  // Longest linearizable prefix: the last position whose prefix is linearizable (any
+  // prefix of a linearizable history is linearizable, so bisection applies).
+  std::size_t lo = 0, hi = positions.size();  // prefixes ending before positions[lo] pass; at positions[hi-1] fail
+  while (lo < hi) {
+    const std::size_t mid = (lo + hi) / 2;
+    const Verdict v = verdict(truncated(ops, positions[mid]), initial);
+    if (v == Verdict::undecided) return x;
+    if (v == Verdict::linearizable) lo = mid + 1;
+    else hi = mid;
+  }
+  const std::uint64_t fail_at = positions[lo];  // the first prefix that fails ends here
+  if (lo > 0) {
+    const std::vector<RegisterOp> ok = truncated(ops, positions[lo - 1]);
+    x.prefix_ops = ok.size();
+    x.prefix_last_index = index_at[positions[lo - 1]];
+  }
+  // Smallest failing window within that prefix: the latest first invoke from which the
+  // operations still fail, the register then holding any value it may have held before.
+  const std::vector<RegisterOp> failing = truncated(ops, fail_at);
+  std::vector<std::uint64_t> starts;
+  for (const RegisterOp& op : failing) starts.push_back(op.call_pos);
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+  auto window = [&](std::uint64_t from_pos) {
+    std::vector<RegisterOp> w;
+    std::set<std::int64_t> values(initial.begin(), initial.end());
+    for (const RegisterOp& op : failing) {
+      if (op.call_pos >= from_pos) w.push_back(op);
+      else if (op.write) values.insert(op.value);
+    }
+    return std::make_pair(w, std::vector<std::int64_t>(values.begin(), values.end()));
+  };
+  std::size_t a = 0, b = starts.size();  // windows from starts[a-1] fail (a = 0: the whole prefix)
+  while (a + 1 < b) {
+    const std::size_t mid = (a + b) / 2;
+    const auto [w, from] = window(starts[mid]);
+    const Verdict v = verdict(w, from);
+    if (v == Verdict::undecided) break;
+    if (v == Verdict::not_linearizable) a = mid;
+    else b = mid;
+  }
+  const auto [w, from] = window(starts[a]);
+  x.found = true;
+  x.window_ops = w.size();
+  x.window_first_index = index_at[starts[a]];
+  x.window_last_index = index_at[fail_at];
+  return x;
 }
 
 std::size_t HistoryCheck::count(Verdict v) const {

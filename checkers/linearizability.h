@@ -23,7 +23,10 @@ namespace sansim {
 // One operation on one register, paired from its invoke and completion.
 struct RegisterOp {
   std::int64_t process = 0;
-  bool write = false;
+  bool write = false;          // a write or a cas (both change the value)
+  bool cas = false;            // takes effect only where the value is `expected`
+  bool refused = false;        // a cas that answered fail: the value was not `expected` (no effect)
+  std::int64_t expected = 0;
   std::int64_t value = 0;      // the value written, or the value read
   bool indeterminate = false;  // a write with an info completion or none
   // Positions in the history: a precedes b in real time iff a.return_pos < b.call_pos.
@@ -68,6 +71,20 @@ std::map<std::string, std::vector<RegisterOp>> register_ops(const History& h);
 // undecided (there is nothing to start from).
 LinearizabilityResult check_register(const std::vector<RegisterOp>& ops, Budget budget = {},
                                      const std::vector<std::int64_t>& initial = {0});
+
+// Where a key that is not linearizable goes wrong: the longest prefix of its history (in
+// history order) that is linearizable, and the smallest window of consecutive operations
+// that is not (starting from any value the register may hold before it). Found by
+// bisection, each step one search within `budget`.
+struct Explanation {
+  bool found = false;                 // false: the key is linearizable, or a search ran out of budget
+  std::size_t prefix_ops = 0;         // operations invoked within the longest linearizable prefix
+  std::uint64_t prefix_last_index = 0;  // index of its last event
+  std::size_t window_ops = 0;         // operations in the smallest failing window
+  std::uint64_t window_first_index = 0, window_last_index = 0;  // its first invoke, its last event
+};
+Explanation explain(const std::vector<RegisterOp>& ops, Budget budget = {},
+                    const std::vector<std::int64_t>& initial = {0});
 
 struct KeyResult {
   std::string key;

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "checkers/jepsen.h"
+#include <nlohmann/json.hpp>
 #include "checkers/linearizability.h"
 #include "checkers/proofs/token_proofs.h"
 #include "reports/report.h"
@@ -261,24 +262,68 @@ int cmd_replay(const std::string& file, std::optional<std::uint64_t> until, cons
   return d.diverged ? kExitFail : kExitPass;
 }
 
-// Checks a Jepsen JSON-lines register history, key by key.
-int cmd_check_history(const std::string& file, std::uint64_t budget) {
+// Checks a register history (sansim's JSON lines, Jepsen's EDN or log lines), key by key.
+int cmd_check_history(const std::string& file, std::uint64_t budget, const std::string& initial_text,
+                      const std::string& json_file) {
   History h;
+  std::vector<std::string> notes;
+  bool jepsen_format = false;
   try {
-    h = read_jepsen_file(file);
+    h = read_history_file(file, &notes, &jepsen_format);
   } catch (const JepsenFormatError& e) {
     std::cerr << "sansim: " << e.what() << "\n";
     return kExitBadInput;
   }
-  const HistoryCheck c = check_history(h, Budget{budget});
+  for (const std::string& n : notes) std::cerr << "note: " << n << "\n";
+  // Jepsen's registers start from nil, sansim's blocks from 0 (zeros); --initial says otherwise.
+  std::int64_t initial = jepsen_format ? kNil : 0;
+  if (initial_text == "nil") {
+    initial = kNil;
+  } else if (!initial_text.empty()) {
+    try {
+      std::size_t used = 0;
+      initial = std::stoll(initial_text, &used);
+      if (used != initial_text.size()) throw std::invalid_argument(initial_text);
+    } catch (const std::exception&) {
+      std::cerr << "sansim: --initial '" << initial_text << "' is neither nil nor an integer\n";
+      return kExitBadInput;
+    }
+  }
+  std::map<std::string, std::vector<std::int64_t>> initial_of;
+  const auto ops = register_ops(h);
+  for (const auto& [key, o] : ops) initial_of[key] = {initial};
+  const HistoryCheck c = check_history(h, Budget{budget}, initial_of);
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const KeyResult& k : c.keys) {
-    if (k.result.verdict == Verdict::linearizable) continue;
-    std::cout << (k.result.verdict == Verdict::undecided ? "UNDECIDED" : "NOT LINEARIZABLE") << "  key " << k.key
-              << " (" << k.ops << " ops): " << k.result.message << "\n";
+    nlohmann::ordered_json j = {{"key", k.key}, {"ops", k.ops}, {"verdict", to_string(k.result.verdict)}};
+    if (k.result.verdict != Verdict::linearizable) {
+      std::cout << (k.result.verdict == Verdict::undecided ? "UNDECIDED" : "NOT LINEARIZABLE") << "  key '" << k.key
+                << "' (" << k.ops << " ops): " << k.result.message << "\n";
+      j["message"] = k.result.message;
+    }
+    if (k.result.verdict == Verdict::not_linearizable) {
+      const Explanation x = explain(ops.at(k.key), Budget{budget}, {initial});
+      if (x.found) {
+        std::cout << "    longest linearizable prefix: " << x.prefix_ops << " operations, through index "
+                  << x.prefix_last_index << "\n    smallest window that is not: " << x.window_ops
+                  << " operations, index " << x.window_first_index << " to " << x.window_last_index << "\n";
+        j["prefix"] = {{"ops", x.prefix_ops}, {"last_index", x.prefix_last_index}};
+        j["window"] = {{"ops", x.window_ops}, {"first_index", x.window_first_index}, {"last_index", x.window_last_index}};
+      }
+    }
+    out.push_back(j);
   }
   std::cout << file << ": " << h.size() << " operations on " << c.keys.size() << " keys: "
             << c.count(Verdict::linearizable) << " linearizable, " << c.count(Verdict::not_linearizable)
             << " not linearizable, " << c.count(Verdict::undecided) << " undecided\n";
+  if (!json_file.empty()) {
+    std::ofstream f(json_file, std::ios::binary | std::ios::trunc);
+    f << nlohmann::ordered_json{{"file", file}, {"operations", h.size()}, {"keys", out}}.dump(2) << "\n";
+    if (!f) {
+      std::cerr << "sansim: cannot write " << json_file << "\n";
+      return kExitBadInput;
+    }
+  }
   switch (c.verdict()) {
     case Verdict::linearizable: return kExitPass;
     case Verdict::not_linearizable: return kExitFail;
@@ -426,6 +471,7 @@ int cmd_bench_relocation(const std::vector<std::uint64_t>& recalls, const std::s
   return all ? kExitPass : kExitFail;
 }
 
+
 // Runs the token proofs and prints each with its witnesses or its counterexample.
 int cmd_prove_tokens() {
   std::size_t failed = 0;
@@ -486,7 +532,14 @@ int main(int argc, char** argv) {
       "1 not linearizable, 2 bad input, 3 undecided (a key's search ran out of budget)");
   std::string history_in;
   std::uint64_t budget = Budget{}.max_configurations;
-  check_hist->add_option("file", history_in, "a history written by 'sansim run --history'")->required();
+  check_hist->add_option("file", history_in,
+                         "a history: sansim's JSON lines ('sansim run --history'), or Jepsen's EDN or log lines")
+      ->required();
+  std::string initial_value, history_json;
+  check_hist->add_option("--initial", initial_value,
+                         "every register's initial value: nil or an integer (default: 0 for JSON lines, nil for "
+                         "Jepsen's formats)");
+  check_hist->add_option("--json", history_json, "also write every key's verdict (and where it fails) to FILE as JSON");
   check_hist->add_option("--budget", budget, "configurations each key's search may explore (default 1000000)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
 
@@ -536,7 +589,7 @@ int main(int argc, char** argv) {
     }
     return cmd_run(paths, seeds, trace_file, history_file, report_dir, failures_dir, verbose, determinism, relocations);
   }
-  if (check_hist->parsed()) return cmd_check_history(history_in, budget);
+  if (check_hist->parsed()) return cmd_check_history(history_in, budget, initial_value, history_json);
   if (replay->parsed()) return cmd_replay(replay_file, until, trace_file, context);
   if (prove->parsed()) return cmd_prove_tokens();
   if (bench->parsed()) {

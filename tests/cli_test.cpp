@@ -98,14 +98,34 @@ BOOST_AUTO_TEST_CASE(check_history_exit_codes) {
   BOOST_TEST(good.out.find("1 linearizable, 0 not linearizable, 0 undecided") != std::string::npos, good.out);
   Ran stale = sansim("check-history " + dir + "/stale.jsonl", dir);
   BOOST_TEST(stale.status == 1, stale.out);
-  BOOST_TEST(stale.out.find("NOT LINEARIZABLE  key 3/0") != std::string::npos, stale.out);
+  BOOST_TEST(stale.out.find("NOT LINEARIZABLE  key '3/0'") != std::string::npos, stale.out);
+  BOOST_TEST(stale.out.find("smallest window that is not: 2 operations") != std::string::npos, stale.out);
   BOOST_TEST(stale.out.find("returned 0, but the register could only hold 5") != std::string::npos, stale.out);
   Ran bad = sansim("check-history " + dir + "/bad.jsonl", dir);
   BOOST_TEST(bad.status == 2, bad.out);
   BOOST_TEST(bad.out.find("bad.jsonl:4: 'type' must be one of invoke, ok, fail, info") != std::string::npos, bad.out);
   Ran undecided = sansim("check-history --budget 1 " + dir + "/good.jsonl", dir);
   BOOST_TEST(undecided.status == 3, undecided.out);
-  BOOST_TEST(undecided.out.find("UNDECIDED  key 3/0") != std::string::npos, undecided.out);
+  BOOST_TEST(undecided.out.find("UNDECIDED  key '3/0'") != std::string::npos, undecided.out);
+  // Jepsen's own log lines (as Porcupine's test_data/jepsen): nil to start, cas, timeouts;
+  // the verdict and where it fails also as JSON.
+  std::ofstream(dir + "/etcd.log") << "INFO  jepsen.util - 0\t:invoke\t:read\tnil\n"
+                                      "INFO  jepsen.util - 0\t:ok\t:read\tnil\n"
+                                      "INFO  jepsen.util - 1\t:invoke\t:write\t3\n"
+                                      "INFO  jepsen.util - 1\t:ok\t:write\t3\n"
+                                      "INFO  jepsen.util - 2\t:invoke\t:cas\t[3 4]\n"
+                                      "INFO  jepsen.util - 2\t:info\t:cas\t:timed-out\n"
+                                      "INFO  jepsen.util - 0\t:invoke\t:read\tnil\n"
+                                      "INFO  jepsen.util - 0\t:ok\t:read\tnil\n";
+  Ran jepsen = sansim("check-history --json " + dir + "/etcd.json " + dir + "/etcd.log", dir);
+  BOOST_TEST(jepsen.status == 1, jepsen.out);  // nil read back after 3 was written
+  BOOST_TEST(jepsen.out.find("longest linearizable prefix: 3 operations") != std::string::npos, jepsen.out);
+  std::ifstream json(dir + "/etcd.json");
+  const std::string j((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
+  BOOST_TEST(j.find("\"verdict\": \"not linearizable\"") != std::string::npos, j);
+  BOOST_TEST(j.find("\"window\"") != std::string::npos, j);
+  BOOST_TEST(sansim("check-history --initial 3 " + dir + "/etcd.log", dir).status == 1);
+  BOOST_TEST(sansim("check-history --initial x " + dir + "/etcd.log", dir).status == 2);
   // A run writes its history (empty while no scenario makes user calls), one scenario only.
   Ran run = sansim("run " + kLibrary + "/clean-start.yaml --history " + dir + "/run.jsonl", dir);
   BOOST_TEST(run.status == 0, run.out);

@@ -426,14 +426,15 @@ BOOST_AUTO_TEST_CASE(every_bad_line_is_named_with_its_line_number) {
   const std::vector<Row> rows{
       {"{not json", "not valid JSON"},
       {"[1,2]", "a line must be a JSON object"},
-      {R"({"process":2,"type":"invoke","f":"read","value":["k",null],"index":10,"time":100,"node":1})",
-       "unknown key 'node'"},
       {R"({"type":"invoke","f":"read","value":["k",null],"index":10,"time":100})", "'process' is missing"},
       {R"({"process":"p2","type":"invoke","f":"read","value":["k",null],"index":10,"time":100})",
        "'process' must be an integer"},
       {R"({"process":2,"type":"done","f":"read","value":["k",null],"index":10,"time":100})",
        "'type' must be one of invoke, ok, fail, info"},
-      {R"({"process":2,"type":"invoke","f":"cas","value":["k",null],"index":10,"time":100})", "'f' must be read or write"},
+      {R"({"process":2,"type":"invoke","f":"cas","value":["k",null],"index":10,"time":100})",
+       "a cas 'value' must be [\"<key>\", [old, new]]"},
+      {R"({"process":2,"type":"invoke","f":"append","value":["k",1],"index":10,"time":100})",
+       "'f' must be read, write or cas"},
       {R"({"process":2,"type":"invoke","f":"read","value":"k","index":10,"time":100})", "'value' must be a pair"},
       {R"({"process":2,"type":"invoke","f":"read","value":[3,null],"index":10,"time":100})", "'value' must be a pair"},
       {R"({"process":2,"type":"invoke","f":"write","value":["k",1.5],"index":10,"time":100})",
@@ -456,8 +457,8 @@ BOOST_AUTO_TEST_CASE(every_bad_line_is_named_with_its_line_number) {
        "a write's completion must carry the value of its invoke at line 1"},
       {R"({"process":2,"type":"invoke","f":"write","value":["k",null],"index":10,"time":100})",
        "a write invoke must carry the value it writes"},
-      {R"({"process":2,"type":"invoke","f":"write","value":["k",0],"index":10,"time":100})",
-       "a written value must be positive"},
+      {R"({"process":2,"type":"invoke","f":"write","value":["k",-1],"index":10,"time":100})",
+       "a written value must be 0 or more"},
       {R"({"process":2,"type":"invoke","f":"read","value":["k",3],"index":10,"time":100})",
        "a read invoke must have a null value"},
   };
@@ -473,16 +474,88 @@ BOOST_AUTO_TEST_CASE(every_bad_line_is_named_with_its_line_number) {
   }
   // Reads: an ok read needs its value, and a read value is -1, 0 or a stamp.
   for (const auto& [completion, error] : std::vector<std::pair<std::string, std::string>>{
-           {R"({"process":2,"type":"ok","f":"read","value":["k",null],"index":11,"time":101})",
-            "history.jsonl:3: an ok read must carry the value it read"},
+           {R"({"process":2,"type":"ok","f":"read","value":["k","x"],"index":11,"time":101})",
+            "history.jsonl:3: the value in 'value' must be an integer"},
            {R"({"process":2,"type":"ok","f":"read","value":["k",-2],"index":11,"time":101})",
-            "history.jsonl:3: a read value must be -1 (torn), 0 (initial) or a written stamp"}}) {
+            "history.jsonl:3: a read value must be null (nil), -1 (torn), 0 (initial) or a written stamp"}}) {
     std::stringstream s(good + "\n" + R"({"process":2,"type":"invoke","f":"read","value":["k",null],"index":10,"time":100})" +
                         "\n" + completion + "\n");
     BOOST_CHECK_EXCEPTION(read_jepsen(s, "history.jsonl"), JepsenFormatError,
                           [&](const JepsenFormatError& e) { return std::string(e.what()).find(error) == 0; });
   }
   BOOST_CHECK_THROW(read_jepsen_file("/no/such/history.jsonl"), JepsenFormatError);
+}
+
+// Jepsen's register workload: cas, nil, and the keys Jepsen adds (noted, not refused).
+BOOST_AUTO_TEST_CASE(jepsen_register_histories_are_read_with_cas_nil_and_notes) {
+  std::stringstream s(R"({"process":1,"type":"invoke","f":"read","value":["k",null],"index":1,"time":1}
+{"process":1,"type":"ok","f":"read","value":["k",null],"index":2,"time":2,"node":"n1"}
+{"process":2,"type":"invoke","f":"cas","value":["k",[null,3]],"index":3,"time":3}
+{"process":2,"type":"ok","f":"cas","value":["k",[null,3]],"index":4,"time":4}
+{"process":3,"type":"invoke","f":"cas","value":["k",[1,2]],"index":5,"time":5}
+{"process":3,"type":"fail","f":"cas","value":["k",[1,2]],"index":6,"time":6,"error":"mismatch"}
+)");
+  std::vector<std::string> notes;
+  const History h = read_jepsen(s, "j.jsonl", &notes);
+  BOOST_REQUIRE_EQUAL(h.size(), 6u);
+  BOOST_TEST(*h[1].value == kNil);
+  BOOST_TEST(*h[2].from == kNil);
+  BOOST_TEST(*h[2].value == 3);
+  BOOST_REQUIRE_EQUAL(notes.size(), 2u);  // error, node
+  BOOST_TEST(notes[0].find("ignored the key 'error'") != std::string::npos, notes[0]);
+  BOOST_TEST(notes[1].find("j.jsonl:2: ignored the key 'node'") == 0u, notes[1]);
+  std::map<std::string, std::vector<std::int64_t>> nil{{"k", {kNil}}};
+  BOOST_TEST(to_string(check_history(h, {}, nil).verdict()) == "linearizable");
+  BOOST_TEST(to_string(check_history(h).verdict()) == "not linearizable");  // from 0, the read of nil is wrong
+  // Written back out, the same history.
+  std::stringstream out;
+  write_jepsen(out, h);
+  BOOST_TEST((read_jepsen(out, "again.jsonl") == h));
+}
+
+// cas: ok only where the value was the one it expects; fail only where it was another;
+// unknown (info) either way or never.
+BOOST_AUTO_TEST_CASE(cas_is_judged_as_jepsen_s_cas_register) {
+  auto run = [](const std::string& text) {
+    std::stringstream s(text);
+    const History h = read_jepsen_edn(s, "h.edn");
+    return to_string(check_history(h, {}, {{"", {kNil}}}).verdict());
+  };
+  const std::string writes = "{:process 0, :type :invoke, :f :write, :value 1}\n{:process 0, :type :ok, :f :write, :value 1}\n";
+  BOOST_TEST(run(writes + "{:process 1, :type :invoke, :f :cas, :value [1 2]}\n{:process 1, :type :ok, :f :cas, :value [1 2]}\n"
+                          "{:process 2, :type :invoke, :f :read, :value nil}\n{:process 2, :type :ok, :f :read, :value 2}\n") ==
+             "linearizable");
+  BOOST_TEST(run(writes + "{:process 1, :type :invoke, :f :cas, :value [3 2]}\n{:process 1, :type :ok, :f :cas, :value [3 2]}\n") ==
+             "not linearizable");  // the value was 1, not 3
+  BOOST_TEST(run(writes + "{:process 1, :type :invoke, :f :cas, :value [1 2]}\n{:process 1, :type :fail, :f :cas, :value [1 2]}\n") ==
+             "not linearizable");  // it was 1: a cas expecting 1 cannot have failed
+  BOOST_TEST(run(writes + "{:process 1, :type :invoke, :f :cas, :value [3 2]}\n{:process 1, :type :info, :f :cas, :value :timed-out}\n"
+                          "{:process 2, :type :invoke, :f :read, :value nil}\n{:process 2, :type :ok, :f :read, :value 1}\n") ==
+             "linearizable");  // an unknown cas that could not have taken effect
+  // Porcupine's test_data/jepsen log lines, tabs or spaces.
+  BOOST_TEST(run("INFO  jepsen.util - 0\t:invoke\t:read\tnil\nINFO  jepsen.util - 0\t:ok\t:read\tnil\n"
+                 "INFO  jepsen.util - 1   :invoke :cas    [1 2]\nINFO  jepsen.util - 1   :fail   :cas    [1 2]\n"
+                 "some other log line\n") == "linearizable");
+}
+
+// Where a key goes wrong: the longest linearizable prefix and the smallest failing window.
+BOOST_AUTO_TEST_CASE(the_longest_prefix_and_the_smallest_window_are_found) {
+  Builder b;
+  b.write(1, 5).wrote(1, 5);     // 0-1
+  b.read(2).got(2, 5);           // 2-3
+  b.write(1, 6).wrote(1, 6);     // 4-5
+  b.read(3).got(3, 6);           // 6-7
+  b.read(2).got(2, 5);           // 8-9: stale, after 6 was read
+  b.read(3).got(3, 6);           // 10-11
+  const auto ops = register_ops(b.h).at("k");
+  const Explanation x = explain(ops);
+  BOOST_REQUIRE(x.found);
+  BOOST_TEST(x.prefix_ops == 4u);  // everything before the stale read (open at the prefix end, so dropped)
+  BOOST_TEST(x.prefix_last_index == 8u);
+  BOOST_TEST(x.window_last_index == 9u);  // the stale read's completion
+  BOOST_TEST(x.window_ops <= 3u);  // at most: the write of 6 (or the read of it) and the stale read
+  BOOST_TEST(x.window_first_index >= 4u);
+  BOOST_TEST(!explain(register_ops(Builder{}.write(1, 5).wrote(1, 5).h).at("k")).found);  // linearizable
 }
 
 RC_BOOST_PROP(the_reader_never_crashes_on_garbage, (const std::vector<std::string>& lines)) {
