@@ -391,7 +391,7 @@ struct Loader {
       r.require_map(item, "an expectation");
       r.only_keys(item, "an expectation",
                   {"checkers", "membership_stable_within", "quorum_grace", "final_state", "final_members",
-                   "relocation_completes_within", "vacuous_ok"});
+                   "relocation_completes_within", "vacuous_ok", "final_server", "relocations"});
       if (const YAML::Node c = item["checkers"]) {
         r.require_list(c, "checkers");
         for (const auto& n : c) sc.expect.checkers.push_back(checker_name(n));
@@ -428,6 +428,27 @@ struct Loader {
             r.fail(kv.second, "unknown state '" + st + "' (expected nascent, leader, follower, stable, dead, shutdown or down)");
           sc.expect.final_state[n] = st;
         }
+      }
+      if (const YAML::Node fs = item["final_server"]) {
+        r.require_map(fs, "final_server");
+        for (const auto& kv : fs) {
+          const cxfs::FsConfig& f = filesystem(kv.first, "final_server");
+          const NodeId n = node(kv.second, "final_server of " + f.id);
+          std::size_t index = 0;
+          while (sc.filesystems[index].id != f.id) ++index;
+          sc.expect.final_server[index] = n;
+        }
+      }
+      if (const YAML::Node rl = item["relocations"]) {
+        r.require_map(rl, "relocations");
+        r.only_keys(rl, "relocations", {"completed", "refused", "abandoned"});
+        const auto count = [&](const char* key) -> std::optional<std::uint64_t> {
+          if (!rl[key]) return std::nullopt;
+          return static_cast<std::uint64_t>(r.integer(rl[key], std::string("relocations.") + key, 0, 1'000'000));
+        };
+        sc.expect.relocations_completed = count("completed");
+        sc.expect.relocations_refused = count("refused");
+        sc.expect.relocations_abandoned = count("abandoned");
       }
       if (const YAML::Node fm = item["final_members"]) {
         r.require_list(fm, "final_members");

@@ -31,6 +31,18 @@ class LateBoot final : public EventTarget {
   Simulation& sim_;
 };
 
+// Counts how relocations ended: kore.phase end, kore.refused, kore.abort.
+class RelocationOutcomes final : public ObservationSink {
+ public:
+  void on_observation(const Observation& o) override {
+    // An end on its own source is a relocation given back (the target could not mount).
+    if (o.kind == "kore.phase" && o.text("phase") == "end" && o.integer("target") != o.integer("source")) ++completed;
+    else if (o.kind == "kore.refused") ++refused;
+    else if (o.kind == "kore.abort") ++abandoned;
+  }
+  std::uint64_t completed = 0, refused = 0, abandoned = 0;
+};
+
 // Counts what the report shows of file-system activity; observes only.
 class FsActivityCounter final : public ObservationSink {
  public:
@@ -140,8 +152,10 @@ RunResult run_scenario(const Scenario& sc, const RunOptions& opt) {
                      [&faults] { return faults.last_fault_time(); }, sc.filesystems};
   if (sc.expect.relocation_within) {
     ctx.relocation_bound = *sc.expect.relocation_within;
-    ctx.relocation_expected = true;
+    ctx.relocation_expected = !sc.expect.relocations_refused;  // a refusal asked for is no violation
   }
+  RelocationOutcomes outcomes;
+  sim.subscribe(&outcomes);
   std::vector<std::unique_ptr<Checker>> checkers;
   for (const std::string& n : names) {
     std::unique_ptr<Checker> c = make_membership_checker(n, ctx);
@@ -241,6 +255,32 @@ RunResult run_scenario(const Scenario& sc, const RunOptions& opt) {
     }
     res.expectations.push_back(e);
   }
+
+  for (const auto& [fs, want] : sc.expect.final_server) {
+    ExpectationResult e;
+    const std::string& id = sc.filesystems[fs].id;
+    e.text = "final server of " + id + " is " + sc.nodes[want].id;
+    std::vector<NodeId> serving;
+    for (NodeId n = 0; n < sc.nodes.size(); ++n) {
+      auto* cell = sim.up(n) ? dynamic_cast<Cell*>(sim.process(n)) : nullptr;
+      if (cell != nullptr && cell->cxfs() != nullptr && cell->cxfs()->live_server(static_cast<std::uint32_t>(fs)) != nullptr)
+        serving.push_back(n);
+    }
+    e.passed = serving == std::vector<NodeId>{want};
+    if (!e.passed) e.detail = id + " is served by " + node_list(serving, res.node_names) + " at the end";
+    res.expectations.push_back(e);
+  }
+  const auto outcome = [&](const char* how, std::optional<std::uint64_t> want, std::uint64_t got) {
+    if (!want) return;
+    ExpectationResult e;
+    e.text = std::to_string(*want) + " relocation(s) " + how;
+    e.passed = got == *want;
+    if (!e.passed) e.detail = std::to_string(got) + " " + how;
+    res.expectations.push_back(e);
+  };
+  outcome("completed", sc.expect.relocations_completed, outcomes.completed);
+  outcome("refused", sc.expect.relocations_refused, outcomes.refused);
+  outcome("abandoned", sc.expect.relocations_abandoned, outcomes.abandoned);
 
   for (const auto& e : res.expectations) res.passed = res.passed && e.passed;
   res.hash = sim.trace().hash();

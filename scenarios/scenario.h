@@ -42,6 +42,13 @@ struct Expectations {
   std::optional<std::vector<NodeId>> final_members;
   // KORE: every relocation ends (end, refused or abandoned) within this of its request.
   std::optional<Duration> relocation_within;
+  // The node each file system's server runs on when the run ends (`final_server`), by
+  // file-system index.
+  std::map<std::size_t, NodeId> final_server;
+  // How many relocations must end each way (`relocations: {completed, refused,
+  // abandoned}`); naming `refused` makes refusals expected, not relocation_liveness
+  // violations.
+  std::optional<std::uint64_t> relocations_completed, relocations_refused, relocations_abandoned;
 };
 
 // Present in a failure file: what the original run saw, so a replay can compare.

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 
 #include "scenarios/runner.h"
 #include "scenarios/scenario.h"
@@ -702,4 +703,31 @@ BOOST_AUTO_TEST_CASE(boot_at_starts_a_node_later) {
                                            "    - {id: n2}\n", "    - {id: n2, boot_at: 1s}\n"),
                                    "    - {id: n3}\n", "    - {id: n3, boot_at: 1s}\n");
   BOOST_TEST(error_of(none).find("at least one node must boot at the start") != std::string::npos, error_of(none));
+}
+
+// final_server and relocation outcomes: what the seed says must happen, judged at the end.
+BOOST_AUTO_TEST_CASE(final_server_and_relocation_outcomes_are_judged) {
+  std::ifstream in(std::string(SANSIM_SOURCE_DIR) + "/scenarios/library/kore-fig14-relocation.yaml");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BOOST_REQUIRE(text.find("final_server: {fs1: n3}") != std::string::npos);
+  const RunResult ok = run_scenario(load_scenario_text(text, "fig14.yaml"));
+  BOOST_TEST(ok.passed);
+  const std::string wrong = replace(replace(text, "final_server: {fs1: n3}", "final_server: {fs1: n2}"),
+                                    "relocations: {completed: 1,", "relocations: {completed: 2,");
+  const RunResult bad = run_scenario(load_scenario_text(wrong, "fig14.yaml"));
+  BOOST_TEST(!bad.passed);
+  std::string details;
+  for (const ExpectationResult& e : bad.expectations)
+    if (!e.passed) details += e.text + ": " + e.detail + "\n";
+  BOOST_TEST(details.find("final server of fs1 is n2: fs1 is served by [n3] at the end") != std::string::npos, details);
+  BOOST_TEST(details.find("2 relocation(s) completed: 1 completed") != std::string::npos, details);
+  for (const auto& [from, says] : std::vector<std::pair<std::string, std::string>>{
+           {"final_server: {fs1: n3}", "final_server: {fs9: n3}"},
+           {"final_server: {fs1: n3}", "final_server: {fs1: n9}"},
+           {"relocations: {completed: 1,", "relocations: {done: 1,"},
+           {"relocations: {completed: 1,", "relocations: {completed: -1,"}}) {
+    const std::string e = error_of(replace(text, from, says));
+    BOOST_TEST(!e.empty(), says);
+    BOOST_TEST(e.find("bad.yaml:") == 0u, e);
+  }
 }
