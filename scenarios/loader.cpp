@@ -391,7 +391,7 @@ struct Loader {
       r.require_map(item, "an expectation");
       r.only_keys(item, "an expectation",
                   {"checkers", "membership_stable_within", "quorum_grace", "final_state", "final_members",
-                   "relocation_completes_within", "vacuous_ok", "final_server", "relocations"});
+                   "relocation_completes_within", "vacuous_ok", "final_server", "relocations", "epochs_at_most"});
       if (const YAML::Node c = item["checkers"]) {
         r.require_list(c, "checkers");
         for (const auto& n : c) sc.expect.checkers.push_back(checker_name(n));
@@ -439,6 +439,9 @@ struct Loader {
           sc.expect.final_server[index] = n;
         }
       }
+      if (item["epochs_at_most"])
+        sc.expect.epochs_at_most =
+            static_cast<std::uint64_t>(r.integer(item["epochs_at_most"], "epochs_at_most", 1, 1'000'000'000));
       if (const YAML::Node rl = item["relocations"]) {
         r.require_map(rl, "relocations");
         r.only_keys(rl, "relocations", {"completed", "refused", "abandoned"});

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <set>
 
 #include "checkers/fs_checkers.h"
 #include "checkers/history.h"
@@ -41,6 +42,15 @@ class RelocationOutcomes final : public ObservationSink {
     else if (o.kind == "kore.abort") ++abandoned;
   }
   std::uint64_t completed = 0, refused = 0, abandoned = 0;
+};
+
+// Counts the memberships delivered (distinct generation and epoch).
+class Epochs final : public ObservationSink {
+ public:
+  void on_observation(const Observation& o) override {
+    if (o.kind == "cms.deliver") seen.insert({o.integer("generation"), o.integer("epoch")});
+  }
+  std::set<std::pair<std::int64_t, std::int64_t>> seen;
 };
 
 // Counts what the report shows of file-system activity; observes only.
@@ -156,6 +166,8 @@ RunResult run_scenario(const Scenario& sc, const RunOptions& opt) {
   }
   RelocationOutcomes outcomes;
   sim.subscribe(&outcomes);
+  Epochs epochs;
+  sim.subscribe(&epochs);
   std::vector<std::unique_ptr<Checker>> checkers;
   for (const std::string& n : names) {
     std::unique_ptr<Checker> c = make_membership_checker(n, ctx);
@@ -278,6 +290,13 @@ RunResult run_scenario(const Scenario& sc, const RunOptions& opt) {
     if (!e.passed) e.detail = std::to_string(got) + " " + how;
     res.expectations.push_back(e);
   };
+  if (sc.expect.epochs_at_most) {
+    ExpectationResult e;
+    e.text = "at most " + std::to_string(*sc.expect.epochs_at_most) + " memberships delivered";
+    e.passed = epochs.seen.size() <= *sc.expect.epochs_at_most;
+    if (!e.passed) e.detail = std::to_string(epochs.seen.size()) + " were delivered";
+    res.expectations.push_back(e);
+  }
   outcome("completed", sc.expect.relocations_completed, outcomes.completed);
   outcome("refused", sc.expect.relocations_refused, outcomes.refused);
   outcome("abandoned", sc.expect.relocations_abandoned, outcomes.abandoned);

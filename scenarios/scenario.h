@@ -49,6 +49,9 @@ struct Expectations {
   // abandoned}`); naming `refused` makes refusals expected, not relocation_liveness
   // violations.
   std::optional<std::uint64_t> relocations_completed, relocations_refused, relocations_abandoned;
+  // At most this many memberships delivered in the whole run (`epochs_at_most`): churn
+  // is a bug too (a join the leader cannot admit must not make an epoch).
+  std::optional<std::uint64_t> epochs_at_most;
 };
 
 // Present in a failure file: what the original run saw, so a replay can compare.

@@ -45,7 +45,8 @@ rc::Gen<Message> gen_message() {
       rc::gen::map(rc::gen::tuple(arbitrary<NodeId>(), arbitrary<std::uint64_t>()),
                    [](auto t) -> Message { return ChangeRequest{std::get<0>(t), std::get<1>(t)}; }),
       rc::gen::map(arbitrary<std::uint32_t>(), [](std::uint32_t b) -> Message { return Withdraw{b}; }),
-      rc::gen::map(arbitrary<std::uint64_t>(), [](std::uint64_t r) -> Message { return WithdrawAck{r}; }));
+      rc::gen::map(arbitrary<std::uint64_t>(), [](std::uint64_t r) -> Message { return WithdrawAck{r}; }),
+      rc::gen::map(arbitrary<std::uint64_t>(), [](std::uint64_t r) -> Message { return Release{r}; }));
 }
 
 }  // namespace

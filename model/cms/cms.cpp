@@ -170,6 +170,7 @@ void Cms::handle(NodeId from, const Message& m) {
         else if constexpr (std::is_same_v<T, ChangeRequest>) on_change(from, msg);
         else if constexpr (std::is_same_v<T, Withdraw>) on_withdraw(from, msg);
         else if constexpr (std::is_same_v<T, WithdrawAck>) on_withdraw_ack(from, msg);
+        else if constexpr (std::is_same_v<T, Release>) on_release(from, msg);
       },
       m);
 }
@@ -276,6 +277,35 @@ void Cms::evaluate_round() {
     return;
   }
   no_quorum_rounds_ = 0;
+  // A join the connected set cannot admit (a one-way cut: the joiner hears us, someone
+  // does not hear it) would deliver a new epoch with the same members, and the joiner
+  // would ask again at once: 45 recovery cycles in 15s in a 5-node cluster, ~800 epochs a
+  // second once it asked back to back. Nothing changes: no epoch; the probed nodes go back
+  // to the membership they had, and the joiner waits before it is considered again.
+  std::vector<NodeId> now_members = membership_.members;
+  std::sort(now_members.begin(), now_members.end());
+  std::vector<NodeId> sorted_set = set;
+  std::sort(sorted_set.begin(), sorted_set.end());
+  // (A joiner that is in the set is admitted, even if it already was a member: one that
+  // rebooted before anyone noticed comes back in a new epoch.)
+  const bool none_admitted = !pending_joins_.empty() && std::none_of(pending_joins_.begin(), pending_joins_.end(),
+                                                                     [&](NodeId n) { return contains(set, n); });
+  if (r.include_joiners && membership_.epoch > 0 && sorted_set == now_members && none_admitted && is_member(self_) &&
+      withdrawing_.empty()) {
+    std::vector<std::int64_t> refused;
+    for (NodeId n : pending_joins_) {
+      if (contains(set, n)) continue;
+      auto& [until, backoff] = join_refused_[n];
+      backoff = backoff == 0 ? kJoinBackoff : std::min(2 * backoff, kJoinBackoffMax);
+      until = sim_.now() + backoff;
+      refused.push_back(n);
+    }
+    sim_.observe(self_, "cms.join_refused", {{"round", static_cast<std::int64_t>(r.number)}, {"nodes", refused}});
+    for (NodeId n : r.probed) send(n, Release{r.number});
+    round_.reset();
+    set_state(State::stable);
+    return;
+  }
   r.members = set;
   r.versions.clear();
   for (NodeId m : set) r.versions.push_back(NodeVersions{m, r.replies[m].tags});
@@ -291,6 +321,7 @@ void Cms::evaluate_round() {
 void Cms::finish_round() {
   Round r = std::move(*round_);
   round_.reset();
+  for (NodeId m : r.members) join_refused_.erase(m);  // admitted: its next refusal starts short
   for (NodeId m : r.members)
     if (m != self_) send(m, Commit{r.number});
   for (const auto& [w, boot] : withdrawing_)
@@ -427,7 +458,11 @@ void Cms::tick() {
       } else if (membership_.leader == self_) {
         // Joiners that went away or got in meanwhile no longer wait.
         std::erase_if(pending_joins_, [&](NodeId n) { return is_member(n) || !contains(v, n); });
-        if (!pending_joins_.empty()) start_round(true, "join");
+        const bool ready = std::any_of(pending_joins_.begin(), pending_joins_.end(), [&](NodeId n) {
+          auto r = join_refused_.find(n);
+          return r == join_refused_.end() || now >= r->second.first;
+        });
+        if (ready) start_round(true, "join");
       }
       break;
     }
@@ -573,6 +608,13 @@ void Cms::on_withdraw(NodeId from, const Withdraw& m) {
     sim_.observe(self_, "cms.withdraw_seen", {{"node", std::int64_t(from)}});
   next_request_ = 0;
   if (!round_ && (state_ == State::stable)) need_change("withdrawal");
+}
+
+void Cms::on_release(NodeId from, const Release& m) {
+  // The round we answered ended without a change: the membership we had stands.
+  if (state_ != State::follower || from != round_leader_ || m.round < promised_ || membership_.epoch == 0) return;
+  round_leader_ = kNoNode;
+  set_state(State::stable);
 }
 
 void Cms::on_withdraw_ack(NodeId, const WithdrawAck&) {

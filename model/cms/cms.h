@@ -144,6 +144,7 @@ class Cms {
   void on_change(NodeId from, const ChangeRequest& m);
   void on_withdraw(NodeId from, const Withdraw& m);
   void on_withdraw_ack(NodeId from, const WithdrawAck& m);
+  void on_release(NodeId from, const Release& m);
 
   Simulation& sim_;
   const NodeId self_;
@@ -175,6 +176,10 @@ class Cms {
   int no_quorum_rounds_ = 0;
   std::map<NodeId, Time> suspected_;  // members detected failed since the last delivery, and when
   std::set<NodeId> pending_joins_;    // joins deferred while a change is delivered
+  // Joiners a join round could not admit (the connected set was the membership as it
+  // was): not asked about again before this, doubling per refusal (kJoinBackoff..Max).
+  std::map<NodeId, std::pair<Time, Duration>> join_refused_;
+  static constexpr Duration kJoinBackoff = 500'000'000, kJoinBackoffMax = 8'000'000'000;
   std::map<NodeId, std::uint32_t> withdrawing_;  // node -> boot that asked to withdraw
   bool withdraw_requested_ = false;
   Time next_request_ = 0;             // retry time for join/withdraw/change requests

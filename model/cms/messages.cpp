@@ -4,7 +4,7 @@ namespace sansim::cms {
 namespace {
 
 enum Tag : std::uint8_t {
-  kHeartbeat = 1, kProbe, kConnectivity, kPropose, kAccept, kCommit, kDead, kJoin, kChange, kWithdraw, kWithdrawAck
+  kHeartbeat = 1, kProbe, kConnectivity, kPropose, kAccept, kCommit, kDead, kJoin, kChange, kWithdraw, kWithdrawAck, kRelease
 };
 
 void put_nodes(WireWriter& w, const std::vector<NodeId>& v) {
@@ -60,6 +60,7 @@ struct Encoder {
   void operator()(const ChangeRequest& m) { w.u8(kChange).u32(m.suspect).u64(m.epoch); }
   void operator()(const Withdraw& m) { w.u8(kWithdraw).u32(m.boot); }
   void operator()(const WithdrawAck& m) { w.u8(kWithdrawAck).u64(m.round); }
+  void operator()(const Release& m) { w.u8(kRelease).u64(m.round); }
 };
 
 }  // namespace
@@ -148,6 +149,7 @@ Message decode(std::span<const std::uint8_t> bytes) {
     }
     case kWithdraw: out = Withdraw{r.u32("withdraw boot")}; break;
     case kWithdrawAck: out = WithdrawAck{r.u64("withdraw-ack round")}; break;
+    case kRelease: out = Release{r.u64("release round")}; break;
     default: throw DecodeError("unknown CMS message type " + std::to_string(tag));
   }
   r.finish("CMS message");
@@ -156,7 +158,7 @@ Message decode(std::span<const std::uint8_t> bytes) {
 
 const char* name(const Message& m) {
   static constexpr const char* kNames[] = {"heartbeat", "probe",  "connectivity", "propose", "accept",    "commit",
-                                           "dead",      "join",   "change",       "withdraw", "withdraw-ack"};
+                                           "dead",      "join",   "change",       "withdraw", "withdraw-ack", "release"};
   return kNames[m.index()];
 }
 

@@ -97,8 +97,15 @@ struct WithdrawAck {
   bool operator==(const WithdrawAck&) const = default;
 };
 
+// Leader -> probed nodes: the round ends without a new membership (a join the connected
+// set cannot admit changes nothing): back to the membership you had.
+struct Release {
+  std::uint64_t round = 0;
+  bool operator==(const Release&) const = default;
+};
+
 using Message = std::variant<Heartbeat, Probe, Connectivity, Propose, Accept, Commit, Dead, JoinRequest,
-                             ChangeRequest, Withdraw, WithdrawAck>;
+                             ChangeRequest, Withdraw, WithdrawAck, Release>;
 
 Bytes encode(const Message& m);
 // Throws DecodeError on malformed input.
