@@ -31,7 +31,12 @@ const char* to_string(FaultKind k) {
 }
 
 FaultInjector::FaultInjector(Simulation& sim, std::vector<FaultSpec> plan)
-    : sim_(sim), plan_(std::move(plan)), fired_(plan_.size(), false), blocked_by_(plan_.size()) {}
+    : sim_(sim),
+      plan_(std::move(plan)),
+      fired_(plan_.size(), false),
+      matched_(plan_.size(), 0),
+      resolved_(plan_.size()),
+      blocked_by_(plan_.size()) {}
 
 void FaultInjector::arm() {
   for (const FaultSpec& f : plan_)
@@ -43,11 +48,37 @@ void FaultInjector::arm() {
 }
 
 void FaultInjector::on_observation(const Observation& o) {
+  // Who holds the roles a fault may name.
+  if (o.kind == "cxfs.mounted" && o.text("role") == "server") server_of_[o.text("fs")] = o.node;
+  else if (o.kind == "cms.deliver") cms_leader_ = static_cast<NodeId>(o.integer("leader", -1));
+  else if (o.kind == "corpse.start") corpse_leader_ = o.node;
   for (std::size_t i = 0; i < plan_.size(); ++i) {
-    if (fired_[i] || plan_[i].trigger.at || !plan_[i].trigger.matches(o)) continue;
+    const FaultTrigger& t = plan_[i].trigger;
+    if (fired_[i] || t.at || t.observe.empty() || !t.matches(o)) continue;
+    if (t.after && !fired_[*t.after]) continue;  // not armed yet
+    if (++matched_[i] < t.count) continue;
     fired_[i] = true;  // once: the schedule below is what applies it
     sim_.sched().schedule(sim_.now(), kNoNode, TraceKind::fault, this, i << 1);
   }
+}
+
+std::vector<NodeId> FaultInjector::targets(std::size_t index, bool undo) {
+  const FaultSpec& f = plan_[index];
+  if (!f.role) return f.nodes;
+  if (undo) return resolved_[index];  // restart what was crashed
+  NodeId n = kNoNode;
+  switch (f.role->kind) {
+    case FaultRole::Kind::server_of: {
+      auto it = server_of_.find(f.role->fs);
+      if (it != server_of_.end()) n = it->second;
+      break;
+    }
+    case FaultRole::Kind::cms_leader: n = cms_leader_; break;
+    case FaultRole::Kind::corpse_leader: n = corpse_leader_; break;
+  }
+  resolved_[index].clear();
+  if (n != kNoNode && n < sim_.node_count() && sim_.up(n)) resolved_[index].push_back(n);
+  return resolved_[index];
 }
 
 void FaultInjector::fire(std::uint64_t arg) { apply(static_cast<std::size_t>(arg >> 1), (arg & 1) != 0); }
@@ -55,13 +86,19 @@ void FaultInjector::fire(std::uint64_t arg) { apply(static_cast<std::size_t>(arg
 void FaultInjector::apply(std::size_t index, bool undo) {
   const FaultSpec& f = plan_[index];
   fired_[index] = true;
+  const std::vector<NodeId> nodes = targets(index, undo);
   std::string what = undo ? "undo: " + f.text : f.text;
+  if (f.role) {
+    std::string who;
+    for (NodeId n : nodes) who += (who.empty() ? "" : ",") + sim_.name(n);
+    what += " -> " + (who.empty() ? std::string("nobody holds the role") : who);
+  }
   applied_.push_back({sim_.now(), index, undo, what});
   Lan& lan = sim_.lan();
   Storage& storage = sim_.storage();
   switch (f.kind) {
     case FaultKind::crash:
-      for (NodeId n : f.nodes) {
+      for (NodeId n : nodes) {
         if (undo) sim_.restart(n); else sim_.crash(n);
       }
       break;
@@ -136,6 +173,14 @@ void FaultInjector::apply(std::size_t index, bool undo) {
   if (!undo && f.undo_after) {
     sim_.sched().schedule(sim_.now() + *f.undo_after, kNoNode, TraceKind::fault, this, (index << 1) | 1);
   }
+  // Faults that follow this one (`after`, no observation to wait for) fire now.
+  if (!undo)
+    for (std::size_t i = 0; i < plan_.size(); ++i) {
+      const FaultTrigger& t = plan_[i].trigger;
+      if (fired_[i] || t.at || !t.observe.empty() || t.after != index) continue;
+      fired_[i] = true;
+      sim_.sched().schedule(sim_.now(), kNoNode, TraceKind::fault, this, i << 1);
+    }
 }
 
 Time FaultInjector::last_fault_time() const {

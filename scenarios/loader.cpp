@@ -195,11 +195,17 @@ struct Loader {
     if (!f["when"]) r.fail(f, "a fault needs 'at: TIME' or 'when: {observe: KIND, ...}'");
     const YAML::Node w = f["when"];
     r.require_map(w, "when");
-    if (!w["observe"]) r.fail(w, "'when' needs 'observe: KIND' (an observation kind such as cms.state)");
+    if (!w["observe"] && !w["after"])
+      r.fail(w, "'when' needs 'observe: KIND' (an observation kind such as cms.state) or 'after: FAULT' (a fault's name)");
+    if (w["count"] && !w["observe"]) r.fail(w["count"], "'count' counts observations: it goes with 'observe'");
     for (const auto& kv : w) {
       const std::string key = r.str(kv.first, "a 'when' key");
       if (key == "observe") {
         t.observe = r.str(kv.second, "observe");
+      } else if (key == "count") {
+        t.count = static_cast<std::uint32_t>(r.integer(kv.second, "when.count", 1, 1'000'000));
+      } else if (key == "after") {
+        afters_.emplace_back(sc.faults.size(), kv.second);  // resolved once every fault is read
       } else if (key == "node") {
         t.node = node(kv.second, "when.node");
       } else {
@@ -209,7 +215,7 @@ struct Loader {
         t.fields.emplace_back(key, value);
       }
     }
-    if (t.observe.find('.') == std::string::npos && t.observe != "fault")
+    if (!t.observe.empty() && t.observe.find('.') == std::string::npos && t.observe != "fault")
       r.fail(w["observe"], "observation kind '" + t.observe + "' should look like subsystem.what (e.g. cms.state)");
     return t;
   }
@@ -217,11 +223,17 @@ struct Loader {
   void fault(const YAML::Node& f) {
     r.require_map(f, "a fault");
     r.only_keys(f, "a fault",
-                {"at", "when", "crash", "restart", "partition", "heal", "freeze", "thaw", "withdraw", "restart_after",
+                {"name", "at", "when", "crash", "restart", "partition", "heal", "freeze", "thaw", "withdraw", "restart_after",
                  "heal_after", "thaw_after", "version_tags", "path_down", "power_loss", "disk_error", "undo_after",
                  "fence_fail", "relocate", "hsm_crash", "tape_error", "unmount"});
     FaultSpec spec;
     spec.trigger = trigger(f);
+    if (f["name"]) {
+      spec.name = r.str(f["name"], "a fault's name");
+      if (spec.name.empty()) r.fail(f["name"], "a fault's name must not be empty");
+      for (const FaultSpec& other : sc.faults)
+        if (other.name == spec.name) r.fail(f["name"], "two faults are named '" + spec.name + "'");
+    }
     int actions = 0;
     for (const char* k : {"crash", "restart", "partition", "heal", "freeze", "thaw", "withdraw", "path_down", "power_loss",
                           "disk_error", "fence_fail", "relocate", "hsm_crash", "tape_error", "unmount"})
@@ -240,14 +252,33 @@ struct Loader {
         !f["unmount"])
       r.fail(f["undo_after"], "'undo_after' goes with path_down, disk_error, fence_fail, hsm_crash, tape_error or unmount");
     std::ostringstream text;
-    text << (spec.trigger.at ? "at " + format_duration(*spec.trigger.at) : "when " + spec.trigger.observe) << ": ";
+    text << (spec.trigger.at ? "at " + format_duration(*spec.trigger.at)
+                             : f["when"]["after"] && spec.trigger.observe.empty()
+                                   ? "after " + f["when"]["after"].Scalar()
+                                   : "when " + spec.trigger.observe +
+                                         (spec.trigger.count > 1 ? " #" + std::to_string(spec.trigger.count) : "") +
+                                         (f["when"]["after"] ? " after " + f["when"]["after"].Scalar() : ""))
+         << ": ";
     if (is_storage_fault(f)) {
       load_storage_fault(r, f, sc.storage, ids, spec, text);
     } else if (f["crash"]) {
       spec.kind = FaultKind::crash;
-      spec.nodes = nodes(f["crash"], "crash");
+      const YAML::Node c = f["crash"];
+      if (c.IsMap()) {
+        r.only_keys(c, "crash", {"server_of"});
+        if (!c["server_of"]) r.fail(c, "crash by role needs 'server_of: FS' (or name a node, cms_leader or corpse_leader)");
+        spec.role = FaultRole{FaultRole::Kind::server_of, filesystem(c["server_of"], "crash.server_of").id};
+      } else if (c.IsScalar() && ids.count(c.Scalar()) == 0 && (c.Scalar() == "cms_leader" || c.Scalar() == "corpse_leader")) {
+        spec.role = FaultRole{c.Scalar() == "cms_leader" ? FaultRole::Kind::cms_leader : FaultRole::Kind::corpse_leader, ""};
+      } else {
+        spec.nodes = nodes(c, "crash");
+      }
       if (f["restart_after"]) spec.undo_after = r.duration(f["restart_after"], "restart_after");
       text << "crash";
+      if (spec.role)
+        text << " " << (spec.role->kind == FaultRole::Kind::server_of ? "server of " + spec.role->fs
+                        : spec.role->kind == FaultRole::Kind::cms_leader ? std::string("cms leader")
+                                                                         : std::string("corpse leader"));
     } else if (f["restart"]) {
       spec.kind = FaultKind::restart;
       spec.nodes = nodes(f["restart"], "restart");
@@ -372,6 +403,8 @@ struct Loader {
     spec.text = text.str();
     sc.faults.push_back(std::move(spec));
   }
+
+  std::vector<std::pair<std::size_t, YAML::Node>> afters_ = {};  // (fault index, its when.after)
 
   std::string checker_name(const YAML::Node& n) {
     const std::string name = r.str(n, "a checker name");
@@ -531,6 +564,15 @@ struct Loader {
     if (root["faults"]) {
       r.require_list(root["faults"], "faults");
       for (const auto& f : root["faults"]) fault(f);
+      for (const auto& [index, name_node] : afters_) {
+        const std::string name = r.str(name_node, "when.after");
+        std::optional<std::size_t> found;
+        for (std::size_t i = 0; i < sc.faults.size(); ++i)
+          if (sc.faults[i].name == name) found = i;
+        if (!found) r.fail(name_node, "when.after names fault '" + name + "', but no fault has that name");
+        if (*found == index) r.fail(name_node, "a fault cannot come after itself");
+        sc.faults[index].trigger.after = *found;
+      }
     }
     if (root["expect"]) expect(root["expect"]);
     if (root["replay"]) replay(root["replay"]);

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <tuple>
 
 #include "scenarios/runner.h"
 #include "scenarios/scenario.h"
@@ -729,5 +730,54 @@ BOOST_AUTO_TEST_CASE(final_server_and_relocation_outcomes_are_judged) {
     const std::string e = error_of(replace(text, from, says));
     BOOST_TEST(!e.empty(), says);
     BOOST_TEST(e.find("bad.yaml:") == 0u, e);
+  }
+}
+
+// Faults that name a role, the Nth match of a trigger, and sequences (`after`).
+BOOST_AUTO_TEST_CASE(faults_by_role_count_and_after) {
+  const std::string text = R"(name: roles
+seed: 3
+duration: 30s
+cluster:
+  nodes: [{id: n1, server_capable: true}, {id: n2, server_capable: true}, {id: n3, server_capable: true}, {id: n4}]
+storage:
+  disks: [{id: d1, size: 64MiB}]
+  volumes: [{id: v1, disks: [d1]}]
+filesystems:
+  - {id: fs1, volume: v1, servers: [n2, n3, n1]}
+workload:
+  - {generator: mixed, fs: fs1, nodes: [n1, n4], processes: 1, files: 4, rate: 10/s, from: 1s, until: 25s}
+faults:
+  - {name: first, at: 5s, crash: {server_of: fs1}, restart_after: 3s}
+  - {name: second, when: {observe: corpse.complete, count: 2, after: first}, crash: corpse_leader, restart_after: 3s}
+  - {when: {after: second}, crash: cms_leader, restart_after: 2s}
+expect:
+  - membership_stable_within: 6s
+)";
+  const Scenario s = load_scenario_text(text, "roles.yaml");
+  BOOST_REQUIRE_EQUAL(s.faults.size(), 3u);
+  BOOST_TEST(s.faults[1].trigger.count == 2u);
+  BOOST_TEST(*s.faults[1].trigger.after == 0u);
+  BOOST_TEST(*s.faults[2].trigger.after == 1u);
+  const RunResult r = run_scenario(s);
+  BOOST_TEST(r.passed);
+  BOOST_REQUIRE_GE(r.faults.size(), 4u);
+  BOOST_TEST(r.faults[0].text.find("crash server of fs1 (undone after 3s) -> n2") != std::string::npos, r.faults[0].text);
+  // The second cycle's completion after the first crash: n2 is back, the cycle that
+  // readmits it ends, and its leader (n1, the longest-standing server-capable node) goes.
+  BOOST_TEST(r.faults[2].text.find("when corpse.complete #2 after first: crash corpse leader") == 0u, r.faults[2].text);
+  BOOST_TEST(r.faults[2].text.find("-> n1") != std::string::npos, r.faults[2].text);
+  BOOST_TEST(r.faults[3].time == r.faults[2].time);  // `after` alone: at once
+  for (const auto& [from, to, says] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"crash: {server_of: fs1}", "crash: {server_of: fs9}", "names file system 'fs9'"},
+           {"crash: {server_of: fs1}", "crash: {leader_of: fs1}", "unknown key 'leader_of'"},
+           {"crash: corpse_leader", "crash: someone", "names node 'someone'"},
+           {"count: 2, after: first", "count: 0, after: first", "when.count"},
+           {"after: first}, crash: corpse", "after: nobody}, crash: corpse", "no fault has that name"},
+           {"name: second,", "name: first,", "two faults are named 'first'"},
+           {"{when: {after: second}", "{when: {count: 2}", "needs 'observe: KIND'"},
+           {"{when: {after: second}", "{when: {count: 2, after: second}", "'count' counts observations"}}) {
+    const std::string e = error_of(replace(text, from, to));
+    BOOST_TEST(e.find(says) != std::string::npos, to << " -> " << e);
   }
 }
