@@ -424,7 +424,7 @@ struct Loader {
       r.require_map(item, "an expectation");
       r.only_keys(item, "an expectation",
                   {"checkers", "membership_stable_within", "quorum_grace", "final_state", "final_members",
-                   "relocation_completes_within", "vacuous_ok", "final_server", "relocations", "epochs_at_most"});
+                   "relocation_completes_within", "vacuous_ok", "final_server", "relocations", "epochs_at_most", "call"});
       if (const YAML::Node c = item["checkers"]) {
         r.require_list(c, "checkers");
         for (const auto& n : c) sc.expect.checkers.push_back(checker_name(n));
@@ -471,6 +471,35 @@ struct Loader {
           while (sc.filesystems[index].id != f.id) ++index;
           sc.expect.final_server[index] = n;
         }
+      }
+      if (const YAML::Node c = item["call"]) {
+        r.require_map(c, "call");
+        r.only_keys(c, "call", {"node", "call", "path", "at", "result", "returns_write", "mtime"});
+        if (!c["node"] || !c["call"] || !c["path"] || !c["result"])
+          r.fail(c, "an expected call needs node, call, path and result (e.g. {node: n2, call: read, path: /fs1/a, result: ok})");
+        Expectations::CallExpectation e;
+        e.node = node(c["node"], "call.node");
+        e.call = r.str(c["call"], "call.call");
+        if (!app::parse_call(e.call)) r.fail(c["call"], "unknown call '" + e.call + "'");
+        e.path = r.str(c["path"], "call.path");
+        if (e.path.size() < 2 || e.path[0] != '/') r.fail(c["path"], "call.path must be /FS/..., e.g. /fs1/a");
+        if (c["at"]) e.at = r.duration(c["at"], "call.at");
+        e.result = r.str(c["result"], "call.result");
+        if (!xfs::errno_from(e.result)) r.fail(c["result"], "call.result must be ok or an error such as ENOENT, not '" + e.result + "'");
+        if (const YAML::Node w = c["returns_write"]) {
+          if (e.call != "read") r.fail(w, "returns_write goes with a read");
+          r.require_map(w, "returns_write");
+          r.only_keys(w, "returns_write", {"node", "at"});
+          if (!w["node"] || !w["at"]) r.fail(w, "returns_write needs node and at (the write call the read must see)");
+          e.returns_write = std::make_pair(node(w["node"], "returns_write.node"), r.duration(w["at"], "returns_write.at"));
+        }
+        if (c["mtime"]) {
+          if (e.call != "stat") r.fail(c["mtime"], "mtime goes with a stat");
+          if (r.str(c["mtime"], "call.mtime") != "latest") r.fail(c["mtime"], "call.mtime can only be 'latest'");
+          e.mtime_latest = true;
+        }
+        e.text = e.call + " " + e.path + " on " + sc.nodes[e.node].id + (e.at ? " at " + format_duration(*e.at) : "");
+        sc.expect.calls.push_back(std::move(e));
       }
       if (item["epochs_at_most"])
         sc.expect.epochs_at_most =

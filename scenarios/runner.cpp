@@ -168,6 +168,8 @@ RunResult run_scenario(const Scenario& sc, const RunOptions& opt) {
   sim.subscribe(&outcomes);
   Epochs epochs;
   sim.subscribe(&epochs);
+  HistoryRecorder calls(fs_ids);  // for `call:` expectations
+  if (!sc.expect.calls.empty()) sim.subscribe(&calls);
   std::vector<std::unique_ptr<Checker>> checkers;
   for (const std::string& n : names) {
     std::unique_ptr<Checker> c = make_membership_checker(n, ctx);
@@ -290,6 +292,65 @@ RunResult run_scenario(const Scenario& sc, const RunOptions& opt) {
     if (!e.passed) e.detail = std::to_string(got) + " " + how;
     res.expectations.push_back(e);
   };
+  for (const Expectations::CallExpectation& want : sc.expect.calls) {
+    ExpectationResult e;
+    e.text = "call " + want.text + " returns " + want.result;
+    // The call: the first matching one invoked at or after `at`, else the last.
+    const auto find = [&](NodeId node, const std::string& call, const std::string& path,
+                          std::optional<Duration> at) -> const CallRecord* {
+      const CallRecord* found = nullptr;
+      for (const CallRecord& c : calls.calls()) {
+        if (c.node != node || c.call != call || c.path != path) continue;
+        if (at && c.invoke_time < *at) continue;
+        found = &c;
+        if (at) break;
+      }
+      return found;
+    };
+    const CallRecord* c = find(want.node, want.call, want.path, want.at);
+    if (c == nullptr) {
+      e.passed = false;
+      e.detail = "no such call was made";
+    } else if (!c->completed) {
+      e.passed = false;
+      e.detail = "it never completed";
+    } else if (c->result != want.result) {
+      e.passed = false;
+      e.detail = "it returned " + c->result;
+    } else if (want.returns_write) {
+      const CallRecord* w = find(want.returns_write->first, "write", want.path, want.returns_write->second);
+      e.text += " and the data of the write at " + format_duration(want.returns_write->second);
+      if (w == nullptr) {
+        e.passed = false;
+        e.detail = "no such write was made";
+      } else {
+        for (std::int64_t b = std::max(c->block, w->block); b < std::min(c->block + c->blocks, w->block + w->blocks); ++b) {
+          const std::int64_t got = c->read[static_cast<std::size_t>(b - c->block)];
+          const std::int64_t stamp = w->written[static_cast<std::size_t>(b - w->block)];
+          if (got != stamp && e.passed) {
+            e.passed = false;
+            e.detail = "block " + std::to_string(b) + " read " + std::to_string(got) + ", the write wrote " + std::to_string(stamp);
+          }
+        }
+        if (e.passed && (c->block + c->blocks <= w->block || w->block + w->blocks <= c->block)) {
+          e.passed = false;
+          e.detail = "the read and the write cover no common block";
+        }
+      }
+    } else if (want.mtime_latest) {
+      e.text += " with the latest mtime";
+      Time latest = 0;
+      for (const CallRecord& w : calls.calls())
+        if (w.path == want.path && w.is_write() && w.ok() && w.complete_index < c->invoke_index)
+          latest = std::max(latest, w.invoke_time);
+      if (!c->mtime || *c->mtime < latest) {
+        e.passed = false;
+        e.detail = "mtime " + (c->mtime ? format_duration(*c->mtime) : std::string("none")) +
+                   ", older than the start of the latest write completed before it (" + format_duration(latest) + ")";
+      }
+    }
+    res.expectations.push_back(e);
+  }
   if (sc.expect.epochs_at_most) {
     ExpectationResult e;
     e.text = "at most " + std::to_string(*sc.expect.epochs_at_most) + " memberships delivered";

@@ -52,6 +52,20 @@ struct Expectations {
   // At most this many memberships delivered in the whole run (`epochs_at_most`): churn
   // is a bug too (a join the leader cannot admit must not make an epoch).
   std::optional<std::uint64_t> epochs_at_most;
+  // One user call's outcome (`call:`): the call of `node` named `call` on `path` (the
+  // first invoked at or after `at`, else the last), its result, for a read the write whose
+  // data it must return (that node's first write of the path at or after that time), for a
+  // stat an mtime no older than the latest write completed before it (§0029).
+  struct CallExpectation {
+    NodeId node = 0;
+    std::string call, path;  // path with its file system in front, as the history has it
+    std::optional<Duration> at;
+    std::string result;      // "ok" or an errno name (xfs::to_string)
+    std::optional<std::pair<NodeId, Duration>> returns_write;  // (node, at)
+    bool mtime_latest = false;
+    std::string text;        // as the scenario said it
+  };
+  std::vector<CallExpectation> calls;
 };
 
 // Present in a failure file: what the original run saw, so a replay can compare.

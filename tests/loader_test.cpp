@@ -781,3 +781,30 @@ expect:
     BOOST_TEST(e.find(says) != std::string::npos, to << " -> " << e);
   }
 }
+
+// One call's outcome, as the seed says it must be.
+BOOST_AUTO_TEST_CASE(call_expectations_are_judged_and_bad_ones_named) {
+  std::ifstream in(std::string(SANSIM_SOURCE_DIR) + "/scenarios/library/fs-unlink-while-open.yaml");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BOOST_REQUIRE(text.find("at: 5040ms, result: ENOENT}") != std::string::npos);
+  BOOST_TEST(run_scenario(load_scenario_text(text, "u.yaml")).passed);
+  const std::string wrong = replace(replace(text, "at: 5040ms, result: ENOENT}", "at: 5040ms, result: ok}"),
+                                    "returns_write: {node: n4, at: 12s}", "returns_write: {node: n3, at: 12s}");
+  const RunResult bad = run_scenario(load_scenario_text(wrong, "u.yaml"));
+  BOOST_TEST(!bad.passed);
+  std::string details;
+  for (const ExpectationResult& e : bad.expectations)
+    if (!e.passed) details += e.text + ": " + e.detail + "\n";
+  BOOST_TEST(details.find("call stat /fs1/big on n2 at 5.04s returns ok: it returned ENOENT") != std::string::npos, details);
+  BOOST_TEST(details.find("the data of the write at 12s: no such write was made") != std::string::npos, details);
+  for (const auto& [to, says] : std::vector<std::pair<std::string, std::string>>{
+           {"result: EWHAT}", "call.result must be ok or an error"},
+           {"result: ENOENT, returns_write: {node: n4, at: 12s}}", "returns_write goes with a read"},
+           {"result: ENOENT, mtime: oldest}", "call.mtime can only be 'latest'"}}) {
+    const std::string e = error_of(replace(text, "result: ENOENT}", to));
+    BOOST_TEST(e.find(says) != std::string::npos, to << " -> " << e);
+  }
+  const std::string e = error_of(replace(replace(text, "call: {node: n2, call: stat", "call: {node: n2, call: read"),
+                                         "result: ENOENT}", "result: ENOENT, mtime: latest}"));
+  BOOST_TEST(e.find("mtime goes with a stat") != std::string::npos, e);
+}
