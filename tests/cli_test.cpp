@@ -163,6 +163,16 @@ BOOST_AUTO_TEST_CASE(relocate_on_the_command_line_runs_and_bad_requests_exit_2) 
              bad.out);
 }
 
+// The failover bench's run is judged like any scenario: every checker passes (or says why
+// it may judge nothing), so its figures come from a correct run.
+BOOST_AUTO_TEST_CASE(bench_recovery_runs_pass_their_checkers) {
+  const std::string dir = fresh_dir("cli_test_bench_recovery");
+  Ran r = sansim("bench recovery --nodes 4", dir);
+  BOOST_TEST(r.status == 0, r.out);
+  BOOST_TEST(r.out.find("passed") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("FAILED") == std::string::npos, r.out);
+}
+
 BOOST_AUTO_TEST_CASE(bench_relocation_writes_its_table) {
   const std::string dir = fresh_dir("cli_test_bench_relocation");
   Ran r = sansim("bench relocation --recall 1 5 --out " + dir + "/relocation.md", dir);

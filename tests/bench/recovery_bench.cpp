@@ -70,6 +70,9 @@ Scenario failover_scenario(std::size_t nodes) {
   crash.nodes = {1};
   crash.text = "crash n2";
   sc.faults.push_back(crash);
+  // The run ends 4s after the crash, before calls_complete's bound: what this measures,
+  // recovery, recovery_liveness and the others judge.
+  sc.expect.vacuous_ok["calls_complete"] = "the run ends before the liveness bound after the crash";
   return sc;
 }
 
