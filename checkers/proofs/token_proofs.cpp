@@ -95,6 +95,23 @@ std::string witness(Facts& f, const z3::expr& what, const std::function<std::str
   return say(s.get_model());
 }
 
+// For every unordered pair of the calls (i <= j) where `holds` is satisfiable, one line
+// "<call i> / <call j>: <say>" describing its satisfying instance.
+std::vector<std::string> pair_witnesses(
+    Facts& f, const std::function<z3::expr(const z3::expr&, const z3::expr&)>& holds,
+    const std::function<std::string(const z3::model&, const z3::expr&, const z3::expr&)>& say) {
+  std::vector<std::string> out;
+  for (int i = 0; i < static_cast<int>(kCalls.size()); ++i)
+    for (int j = i; j < static_cast<int>(kCalls.size()); ++j) {
+      const z3::expr xi = f.ctx.int_val(i), yj = f.ctx.int_val(j);
+      const std::string w = witness(f, holds(xi, yj), [&](const z3::model& m) {
+        return call_name(i) + " / " + call_name(j) + ": " + say(m, xi, yj);
+      });
+      if (!w.empty()) out.push_back(w);
+    }
+  return out;
+}
+
 ProofResult conflict_table(Facts& f) {
   ProofResult r;
   r.name = "conflict-table";
@@ -153,14 +170,9 @@ ProofResult exclusions(Facts& f) {
     return r;
   }
   // Every pair that must be kept apart, with the token that does it.
-  for (int i = 0; i < static_cast<int>(kCalls.size()); ++i)
-    for (int j = i; j < static_cast<int>(kCalls.size()); ++j) {
-      const z3::expr xi = f.ctx.int_val(i), yj = f.ctx.int_val(j);
-      const std::string w = witness(f, f.must_exclude(xi, yj) && !f.coexist(xi, yj), [&](const z3::model& m) {
-        return call_name(i) + " / " + call_name(j) + ": " + separating_token(f, m, xi, yj);
-      });
-      if (!w.empty()) r.witnesses.push_back(w);
-    }
+  r.witnesses = pair_witnesses(
+      f, [&](const z3::expr& x, const z3::expr& y) { return f.must_exclude(x, y) && !f.coexist(x, y); },
+      [&](const z3::model& m, const z3::expr& x, const z3::expr& y) { return separating_token(f, m, x, y); });
   r.proved = !r.witnesses.empty();
   if (!r.proved) r.counterexample = "no pair must be kept apart: the statement is vacuous";
   return r;
@@ -180,13 +192,9 @@ ProofResult allowed(Facts& f) {
                        separating_token(f, m, x, y) + ")";
     return r;
   }
-  for (int i = 0; i < static_cast<int>(kCalls.size()); ++i)
-    for (int j = i; j < static_cast<int>(kCalls.size()); ++j) {
-      const z3::expr xi = f.ctx.int_val(i), yj = f.ctx.int_val(j);
-      const std::string w = witness(f, !f.must_exclude(xi, yj) && f.coexist(xi, yj),
-                                    [&](const z3::model&) { return call_name(i) + " / " + call_name(j) + ": share"; });
-      if (!w.empty()) r.witnesses.push_back(w);
-    }
+  r.witnesses = pair_witnesses(
+      f, [&](const z3::expr& x, const z3::expr& y) { return !f.must_exclude(x, y) && f.coexist(x, y); },
+      [](const z3::model&, const z3::expr&, const z3::expr&) { return std::string("share"); });
   r.proved = !r.witnesses.empty();
   if (!r.proved) r.counterexample = "no pair may share: the statement is vacuous";
   return r;
